@@ -1,0 +1,101 @@
+//! Diagnostics rendered for people: miette snippets pointing at the line and column concerned.
+
+use mcpgen_codegen::{Diagnostic, Outcome, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use std::io::{IsTerminal, Write};
+
+/// Prints every diagnostic of a load to stderr, each with a snippet when its place is known.
+pub fn diagnostics(outcome: &Outcome) -> std::io::Result<()> {
+    let theme = if std::io::stderr().is_terminal() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let mut err = std::io::stderr().lock();
+    for d in &outcome.diagnostics {
+        let source = d
+            .file
+            .as_ref()
+            .and_then(|f| outcome.files.iter().find(|s| &s.name == f))
+            .map(|s| s.text.as_str());
+        let shown = Shown { d, source };
+        let mut text = String::new();
+        if handler.render_report(&mut text, &shown).is_err() {
+            text = format!("{d}\n");
+        }
+        write!(err, "{text}")?;
+    }
+    Ok(())
+}
+
+/// A diagnostic with the text it points into, as miette wants it.
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    source: Option<&'a str>,
+}
+
+impl std::fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.d)
+    }
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.d;
+        if let Some(file) = &d.file {
+            write!(f, "{file}")?;
+            if let (Some(line), Some(column)) = (d.line, d.column) {
+                write!(f, ":{line}:{column}")?;
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", d.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(format!("mcpgen::{}", self.d.code)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let help = self.d.help.clone();
+        let pointer = self.d.pointer.clone().filter(|p| !p.is_empty());
+        match (help, pointer) {
+            (Some(h), Some(p)) => Some(Box::new(format!("{h}\n(at {p})"))),
+            (Some(h), None) => Some(Box::new(h)),
+            (None, Some(p)) => Some(Box::new(format!("at {p}"))),
+            (None, None) => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.d.span?;
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (offset, len) = self.d.span?;
+        self.source?;
+        let label = match self.d.severity {
+            Severity::Error => "here",
+            Severity::Warning => "this",
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(label.into()),
+            offset,
+            len.max(1),
+        ))))
+    }
+}

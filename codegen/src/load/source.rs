@@ -1,0 +1,482 @@
+//! Reading documents from disk and resolving `$ref`s between them.
+//!
+//! Every file is read once, checked (size, binary content, UTF-8), parsed as JSON or YAML by
+//! looking at its content rather than its extension, and kept with its text so diagnostics can
+//! quote it. `$ref`s are resolved relative to the file that contains them; a reference may not
+//! leave the ref root folder and never goes to the network.
+
+use super::locate;
+use crate::Diagnostic;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// A document node together with where it is written.
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    /// The value.
+    pub value: &'a Value,
+    /// The index of its file in [`Sources`].
+    #[allow(dead_code)]
+    pub file: usize,
+}
+
+/// Every file loaded so far, by canonical path.
+pub struct Sources {
+    files: Vec<SourceFile>,
+    by_path: HashMap<PathBuf, usize>,
+    root_dir: PathBuf,
+    max_file_bytes: u64,
+}
+
+/// One parsed file.
+pub struct SourceFile {
+    /// The name diagnostics show: as given for the root document, relative to it otherwise.
+    pub name: String,
+    /// The canonical path.
+    pub path: PathBuf,
+    /// The text as read.
+    pub text: String,
+    /// The parsed document, shared so it can be read while more files are opened.
+    pub root: Rc<Value>,
+}
+
+/// A reference target: a file index and a JSON pointer inside it.
+pub type Target = (usize, String);
+
+impl Sources {
+    /// An empty set of files whose `$ref`s may not leave `root_dir`.
+    pub fn new(root_dir: PathBuf, max_file_bytes: u64) -> Self {
+        Sources {
+            files: Vec::new(),
+            by_path: HashMap::new(),
+            root_dir,
+            max_file_bytes,
+        }
+    }
+
+    /// The file at `index`.
+    pub fn file(&self, index: usize) -> &SourceFile {
+        &self.files[index]
+    }
+
+    /// Every file read, in the order they were reached.
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// Reads and parses the file at `path` (shown as `name`), or returns the index it already
+    /// has. A file that cannot be read or parsed yields a diagnostic.
+    pub fn open(&mut self, path: &Path, name: &str) -> Result<usize, Box<Diagnostic>> {
+        let canonical = path.canonicalize().map_err(|e| {
+            Diagnostic::error("io", format!("cannot read {name}: {e}")).help(format!(
+                "expected a readable YAML or JSON file at {}",
+                path.display()
+            ))
+        })?;
+        if let Some(&index) = self.by_path.get(&canonical) {
+            return Ok(index);
+        }
+        let (text, root) = read_document(&canonical, name, self.max_file_bytes)?;
+        let index = self.files.len();
+        self.files.push(SourceFile {
+            name: name.to_string(),
+            path: canonical.clone(),
+            text,
+            root: Rc::new(root),
+        });
+        self.by_path.insert(canonical, index);
+        Ok(index)
+    }
+
+    /// The node a JSON pointer names inside a file.
+    pub fn get(&self, file: usize, pointer: &str) -> Option<Node<'_>> {
+        let value = pointer_get(&self.files[file].root, pointer)?;
+        Some(Node { value, file })
+    }
+
+    /// Where a `$ref` found in `file` points, opening the referenced file when needed.
+    /// `at` is the pointer of the object holding the `$ref`, for diagnostics.
+    pub fn target(
+        &mut self,
+        file: usize,
+        at: &str,
+        reference: &Value,
+    ) -> Result<Target, Box<Diagnostic>> {
+        let here = self.files[file].name.clone();
+        let err = |code, message: String| Box::new(Diagnostic::error(code, message).at(&here, at));
+        let Some(reference) = reference.as_str() else {
+            return Err(err(
+                "ref-invalid",
+                format!("`$ref` must be a string, found {}", kind_of(reference)),
+            ));
+        };
+        let (file_part, fragment) = match reference.split_once('#') {
+            Some((f, frag)) => (f, frag),
+            None => (reference, ""),
+        };
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            return Err(err(
+                "ref-invalid",
+                format!("`$ref: {reference}` has a fragment that is not a JSON pointer"),
+            )
+            .map_help("expected `#/` followed by a path, e.g. `#/components/schemas/Pet`"));
+        }
+        let fragment = percent_encoding::percent_decode_str(fragment)
+            .decode_utf8_lossy()
+            .into_owned();
+        if file_part.is_empty() {
+            return Ok((file, fragment));
+        }
+        if file_part.contains("://") || file_part.starts_with("//") {
+            return Err(err(
+                "ref-remote",
+                format!("`$ref: {reference}` points to a remote document; mcpgen never fetches over the network while loading"),
+            )
+            .map_help("download the document and refer to it by a relative file path"));
+        }
+        let relative = percent_encoding::percent_decode_str(file_part).decode_utf8_lossy();
+        let base = self.files[file].path.parent().unwrap_or(Path::new("/"));
+        let wanted = base.join(relative.as_ref());
+        let canonical = wanted.canonicalize().map_err(|e| {
+            err(
+                "ref-missing",
+                format!("`$ref: {reference}` names a file that cannot be read: {e}"),
+            )
+        })?;
+        if !canonical.starts_with(&self.root_dir) {
+            return Err(err(
+                "ref-escape",
+                format!(
+                    "`$ref: {reference}` leaves the folder documents may refer into ({})",
+                    self.root_dir.display()
+                ),
+            )
+            .map_help(
+                "keep referenced files beside the document, or widen the root with --ref-root",
+            ));
+        }
+        let name = display_name(&self.files[0].path, &canonical);
+        let index = self.open(&canonical, &name).map_err(|mut d| {
+            if d.file.is_none() {
+                d = Box::new(d.at(&here, at));
+            }
+            d
+        })?;
+        Ok((index, fragment))
+    }
+
+    /// Follows `$ref`s from `node` (at `pointer` in its file) until a node without one, so
+    /// parameters, responses, path items and bodies can be read through their references.
+    /// Returns the node reached and its pointer.
+    pub fn deref(
+        &mut self,
+        file: usize,
+        pointer: &str,
+    ) -> Result<(usize, String), Box<Diagnostic>> {
+        let mut at = (file, pointer.to_string());
+        let mut seen = vec![at.clone()];
+        loop {
+            let Some(node) = self.get(at.0, &at.1) else {
+                return Ok(at);
+            };
+            let Some(reference) = node.value.as_object().and_then(|o| o.get("$ref")) else {
+                return Ok(at);
+            };
+            let reference = reference.clone();
+            let next = self.target(at.0, &at.1, &reference)?;
+            if self.get(next.0, &next.1).is_none() {
+                return Err(self.missing(&at, &reference, &next));
+            }
+            if seen.contains(&next) {
+                let chain: Vec<String> = seen
+                    .iter()
+                    .chain(std::iter::once(&next))
+                    .map(|(f, p)| format!("{}#{}", self.files[*f].name, p))
+                    .collect();
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "ref-cycle",
+                        format!(
+                            "`$ref`s loop without reaching a definition: {}",
+                            chain.join(" -> ")
+                        ),
+                    )
+                    .at(&self.files[at.0].name, &at.1),
+                ));
+            }
+            seen.push(next.clone());
+            at = next;
+        }
+    }
+
+    /// The diagnostic for a `$ref` (found at `at`) whose target does not exist.
+    pub fn missing(&self, at: &Target, reference: &Value, target: &Target) -> Box<Diagnostic> {
+        let shown = reference.as_str().unwrap_or_default();
+        Box::new(
+            Diagnostic::error(
+                "ref-missing",
+                format!(
+                    "`$ref: {shown}` points to nothing: {} has no {}",
+                    self.files[target.0].name,
+                    if target.1.is_empty() {
+                        "document".to_string()
+                    } else {
+                        format!("`{}`", target.1)
+                    }
+                ),
+            )
+            .at(&self.files[at.0].name, &at.1)
+            .help(nearest_hint(&self.files[target.0].root, &target.1)),
+        )
+    }
+}
+
+trait MapHelp {
+    fn map_help(self, help: &str) -> Self;
+}
+
+impl MapHelp for Box<Diagnostic> {
+    fn map_help(self, help: &str) -> Self {
+        Box::new((*self).help(help))
+    }
+}
+
+/// What a diagnostic says about a missing pointer: the longest prefix that does exist.
+fn nearest_hint(root: &Value, pointer: &str) -> String {
+    let mut node = root;
+    let mut found = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let key = unescape(segment);
+        let next = match node {
+            Value::Object(map) => map.get(key.as_ref()),
+            Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => {
+                node = n;
+                found.push('/');
+                found.push_str(segment);
+            }
+            None => {
+                let keys: Vec<&str> = node
+                    .as_object()
+                    .map(|m| m.keys().map(String::as_str).take(8).collect())
+                    .unwrap_or_default();
+                let place = if found.is_empty() {
+                    "the document root".to_string()
+                } else {
+                    format!("`{found}`")
+                };
+                return if keys.is_empty() {
+                    format!("{place} has no `{key}`")
+                } else {
+                    format!("{place} has no `{key}`; it has: {}", keys.join(", "))
+                };
+            }
+        }
+    }
+    "check the pointer after `#`".to_string()
+}
+
+/// How a `$ref`'d file is shown: relative to the root document's folder when possible.
+fn display_name(root_doc: &Path, file: &Path) -> String {
+    let base = root_doc.parent().unwrap_or(Path::new("/"));
+    let mut up = PathBuf::new();
+    let mut dir = base;
+    loop {
+        if let Ok(rest) = file.strip_prefix(dir) {
+            return up.join(rest).display().to_string();
+        }
+        match dir.parent() {
+            Some(parent) => {
+                up.push("..");
+                dir = parent;
+            }
+            None => return file.display().to_string(),
+        }
+    }
+}
+
+/// Reads, checks and parses one file.
+fn read_document(
+    path: &Path,
+    name: &str,
+    max_bytes: u64,
+) -> Result<(String, Value), Box<Diagnostic>> {
+    let io_err =
+        |e: std::io::Error| Box::new(Diagnostic::error("io", format!("cannot read {name}: {e}")));
+    let size = std::fs::metadata(path).map_err(io_err)?.len();
+    if size > max_bytes {
+        return Err(Box::new(
+            Diagnostic::error(
+                "too-large",
+                format!(
+                    "{name} is {:.1} MB, over the {:.1} MB limit for one document",
+                    size as f64 / 1e6,
+                    max_bytes as f64 / 1e6
+                ),
+            )
+            .help("raise the limit with --max-file-size if the document is genuine"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    let text = check_text(bytes, name)?;
+    let root = parse(&text, name)?;
+    Ok((text, root))
+}
+
+/// Refuses binary and non-UTF-8 content with the place of the first bad byte.
+fn check_text(bytes: Vec<u8>, name: &str) -> Result<String, Box<Diagnostic>> {
+    let sample = &bytes[..bytes.len().min(8192)];
+    if sample.contains(&0) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "binary",
+                format!("{name} is a binary file (it contains NUL bytes)"),
+            )
+            .help("expected a YAML or JSON text document"),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let valid = String::from_utf8_lossy(&bytes[..offset]);
+            let (line, column) = locate::line_col(&valid, offset);
+            Err(Box::new(
+                Diagnostic::error(
+                    "utf8",
+                    format!(
+                        "{name} is not valid UTF-8: byte 0x{:02X} at line {line}, column {column}",
+                        bytes[offset]
+                    ),
+                )
+                .at_line(name, line, column)
+                .help("save the document as UTF-8"),
+            ))
+        }
+    }
+}
+
+/// Parses JSON or YAML, chosen by the first meaningful character: `{` or `[` means JSON.
+fn parse(text: &str, name: &str) -> Result<Value, Box<Diagnostic>> {
+    let meaningful = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    let Some(first) = meaningful else {
+        return Err(Box::new(
+            Diagnostic::error("empty", format!("{name} is empty"))
+                .at_line(name, 1, 1)
+                .help("expected an OpenAPI or Swagger document starting with `openapi:` or `swagger:`"),
+        ));
+    };
+    if first.starts_with('{') || first.starts_with('[') {
+        return serde_json::from_str(text).map_err(|e| {
+            let column = e.column().max(1);
+            Box::new(
+                Diagnostic::error(
+                    "syntax",
+                    format!("{name} is not valid JSON: {}", json_message(&e)),
+                )
+                .at_line(name, e.line().max(1), column),
+            )
+        });
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+    };
+    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
+        let (line, column) = yaml_position(&e);
+        let mut d = Diagnostic::error(
+            "syntax",
+            format!("{name} is not valid YAML: {}", yaml_message(&e)),
+        );
+        if let Some((line, column)) = line.zip(column) {
+            d = d.at_line(name, line, column);
+        } else {
+            d.file = Some(name.to_string());
+        }
+        if text.lines().any(|l| l.starts_with('\t')) {
+            d = d.help("YAML indentation must use spaces, not tabs");
+        }
+        Box::new(d)
+    })
+}
+
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(cut) => full[..cut].to_string(),
+        None => full,
+    }
+}
+
+fn yaml_position(e: &serde_saphyr::Error) -> (Option<usize>, Option<usize>) {
+    match e.location() {
+        Some(loc) => (Some(loc.line() as usize), Some(loc.column() as usize)),
+        None => (None, None),
+    }
+}
+
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    // The crate renders a source snippet after the first line; the CLI draws its own.
+    full.lines().next().unwrap_or_default().trim().to_string()
+}
+
+/// The JSON type name of a value, for "expected X, found Y" messages.
+pub fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Decodes one RFC 6901 pointer segment.
+pub fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains('~') {
+        segment.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        segment.into()
+    }
+}
+
+/// Encodes one key as an RFC 6901 pointer segment.
+pub fn escape(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
+}
+
+/// The value a JSON pointer names, if any.
+pub fn pointer_get<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut node = root;
+    for segment in pointer.strip_prefix('/')?.split('/') {
+        let key = unescape(segment);
+        node = match node {
+            Value::Object(map) => map.get(key.as_ref())?,
+            Value::Array(items) => items.get(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}

@@ -1,0 +1,433 @@
+//! The normalized description of an MCP server: its tools, how each tool maps onto an HTTP
+//! request, and the security schemes those requests need.
+//!
+//! Loaders (OpenAPI 2.0/3.x, and later mcpgen.yaml) produce an [`Api`]; the serving runtime
+//! interprets it and the code generator compiles it. It is plain data: no I/O, no parsing, and
+//! every collection is ordered so that the same input always gives the same model.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// One MCP server's worth of tools, as loaded from one or more documents.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Api {
+    /// The API's title (`info.title`), shown as the server's name.
+    pub title: String,
+    /// The API's version (`info.version`).
+    pub version: String,
+    /// The API's description, offered to clients as server instructions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the API is served when an operation does not say otherwise.
+    pub servers: Vec<Server>,
+    /// Every security scheme the document declares, by the name requirements use.
+    pub security_schemes: BTreeMap<String, SecurityScheme>,
+    /// One tool per operation, in document order (paths, then methods in spec order).
+    pub tools: Vec<Tool>,
+}
+
+/// One operation, ready to be listed as an MCP tool and turned into an HTTP request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// The MCP tool name: `[A-Za-z0-9_-]`, within the configured length, unique in the server.
+    pub name: String,
+    /// A short human-readable title (the operation's summary, else its operationId).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the model reads to decide whether to call the tool; never empty.
+    pub description: String,
+    /// The operation's `operationId`, when it has one (kept for filters and diagnostics).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, e.g. `/pets/{petId}`, appended to the server URL.
+    pub path: String,
+    /// The servers for this operation (operation over path item over document).
+    pub servers: Vec<Server>,
+    /// Path, query, header and cookie parameters, in declaration order.
+    pub parameters: Vec<Parameter>,
+    /// The request body, when the operation takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<RequestBody>,
+    /// The success response the tool result is built from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<SuccessResponse>,
+    /// Alternatives of security requirements: any one alternative suffices (OR), and every
+    /// scheme inside an alternative is needed (AND). Empty means no authentication.
+    pub security: Vec<SecurityRequirement>,
+    /// Behaviour hints derived from the HTTP method.
+    pub annotations: Annotations,
+    /// The operation's tags, for filtering and grouping.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Whether the document marks the operation deprecated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deprecated: bool,
+    /// The tool's input: always `type: object`, JSON Schema 2020-12, with every `$ref` local.
+    pub input_schema: Map<String, Value>,
+    /// The shape of `structuredContent`: always `type: object`, JSON Schema 2020-12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<Map<String, Value>>,
+    /// Where the operation is written, for diagnostics.
+    pub source: SourceRef,
+}
+
+/// HTTP methods an operation can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[allow(missing_docs)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+    Query,
+}
+
+impl Method {
+    /// Every method, in the order OpenAPI lists them in a path item.
+    pub const ALL: [Method; 9] = [
+        Method::Get,
+        Method::Put,
+        Method::Post,
+        Method::Delete,
+        Method::Options,
+        Method::Head,
+        Method::Patch,
+        Method::Trace,
+        Method::Query,
+    ];
+
+    /// The lower-case key a path item uses for this method.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+            Method::Query => "query",
+        }
+    }
+
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+            Method::Query => "QUERY",
+        }
+    }
+}
+
+/// A base URL template with its variables, e.g. `https://{region}.example.com/v1`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Server {
+    /// The URL template; may be relative (then the operator must supply a base URL).
+    pub url: String,
+    /// What the document says about this server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Template variables, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, ServerVariable>,
+}
+
+/// One `{name}` in a server URL template.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServerVariable {
+    /// The value used unless the operator sets another.
+    pub default: String,
+    /// The only values allowed, when the document restricts them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+    /// What the variable means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One operation parameter and how to serialize it (OpenAPI's style and explode rules).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    /// The name on the wire (path slot, query key, header or cookie name).
+    pub name: String,
+    /// The input-schema property that carries the value; differs from `name` when the name
+    /// is not a valid property name or collides with another parameter or the body.
+    pub property: String,
+    /// Where the value goes.
+    pub location: ParameterLocation,
+    /// Whether the call must supply it (always true for path parameters).
+    pub required: bool,
+    /// How the value is serialized.
+    pub style: ParameterStyle,
+    /// Whether arrays and objects are exploded into several pairs.
+    pub explode: bool,
+    /// Whether reserved characters go unencoded in a query value (`allowReserved`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_reserved: bool,
+    /// When the parameter uses `content` instead of `schema`: the media type its value is
+    /// encoded in (e.g. JSON in a query string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The value's JSON Schema (2020-12, refs into the tool's `$defs`).
+    pub schema: Value,
+    /// Where the parameter is written, for diagnostics.
+    pub source: SourceRef,
+}
+
+/// Where a parameter travels in the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ParameterLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParameterLocation {
+    /// The name OpenAPI uses (`in:`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterLocation::Path => "path",
+            ParameterLocation::Query => "query",
+            ParameterLocation::Header => "header",
+            ParameterLocation::Cookie => "cookie",
+        }
+    }
+}
+
+/// OpenAPI parameter serialization styles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum ParameterStyle {
+    Matrix,
+    Label,
+    Simple,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+    /// Swagger 2.0 `collectionFormat: tsv`: tab-separated values.
+    TabDelimited,
+}
+
+/// The body an operation accepts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestBody {
+    /// The input-schema property that carries the body (always [`BODY_PROPERTY`] unless a
+    /// parameter already uses that name).
+    pub property: String,
+    /// Whether the call must supply a body.
+    pub required: bool,
+    /// The media type mcpgen sends, chosen from `content` (JSON first, then forms, text,
+    /// binary).
+    pub media_type: String,
+    /// How the chosen media type is encoded from the body argument.
+    pub encoding: BodyEncoding,
+    /// Every media type the document offers, in document order.
+    pub content: Vec<String>,
+    /// The chosen media type's schema (2020-12, refs into the tool's `$defs`).
+    pub schema: Value,
+    /// What the document says about the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The name of the input property that holds a request body.
+pub const BODY_PROPERTY: &str = "body";
+
+/// How a body argument becomes request bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyEncoding {
+    /// The argument serialized as JSON.
+    Json,
+    /// An object argument as `application/x-www-form-urlencoded`.
+    Form,
+    /// An object argument as `multipart/form-data`; binary parts are given base64-encoded.
+    Multipart,
+    /// A string argument sent as is (text/*, XML and other textual types).
+    Text,
+    /// A base64 string argument decoded and sent as raw bytes.
+    Binary,
+}
+
+/// The response a successful call returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuccessResponse {
+    /// The status code as written (`200`, `2XX`).
+    pub status: String,
+    /// The media types the response may have, in document order (used for `Accept`).
+    pub content: Vec<String>,
+    /// When the JSON response is not an object, the output schema wraps it in one property of
+    /// this name and `structuredContent` must be wrapped the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapped_in: Option<String>,
+}
+
+/// The property that wraps a non-object JSON result in `structuredContent`.
+pub const RESULT_PROPERTY: &str = "result";
+
+/// One alternative of a security requirement: all of these schemes together.
+pub type SecurityRequirement = Vec<SchemeUse>;
+
+/// One scheme inside a security requirement, with the scopes the operation needs from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemeUse {
+    /// The scheme's name in [`Api::security_schemes`].
+    pub scheme: String,
+    /// Required scopes (OAuth2/OIDC; roles for other kinds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+}
+
+/// A way the upstream API authenticates callers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SecurityScheme {
+    /// A key sent in a header, query parameter or cookie.
+    ApiKey {
+        /// The header, query or cookie name.
+        name: String,
+        /// Where the key travels.
+        location: ApiKeyLocation,
+        /// What the document says about the scheme.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+    /// HTTP authentication (`basic`, `bearer`, or another RFC 7235 scheme).
+    Http {
+        /// The scheme, lower-cased (`basic`, `bearer`, ...).
+        scheme: String,
+        /// A hint about the bearer token's format.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bearer_format: Option<String>,
+        /// What the document says about the scheme.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+    /// OAuth 2.0, with the flows the document declares.
+    OAuth2 {
+        /// The declared flows.
+        flows: Vec<OAuthFlow>,
+        /// What the document says about the scheme.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+    /// OpenID Connect discovery.
+    OpenIdConnect {
+        /// The discovery document's URL.
+        url: String,
+        /// What the document says about the scheme.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+    /// TLS client certificates.
+    MutualTls {
+        /// What the document says about the scheme.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+}
+
+/// Where an API key travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ApiKeyLocation {
+    Header,
+    Query,
+    Cookie,
+}
+
+/// One OAuth 2.0 flow.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OAuthFlow {
+    /// Which grant the flow uses.
+    pub kind: OAuthFlowKind,
+    /// The authorization endpoint (authorization code and implicit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<String>,
+    /// The token endpoint (authorization code, password, client credentials, device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// The refresh endpoint, when it differs from the token endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_url: Option<String>,
+    /// Scopes the flow offers, with their descriptions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scopes: BTreeMap<String, String>,
+}
+
+/// OAuth 2.0 grant types that OpenAPI describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum OAuthFlowKind {
+    Implicit,
+    Password,
+    ClientCredentials,
+    AuthorizationCode,
+    DeviceAuthorization,
+}
+
+/// Behaviour hints for clients, derived from the HTTP method (MCP tool annotations).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Annotations {
+    /// The call does not change anything (GET, HEAD, OPTIONS, QUERY).
+    pub read_only_hint: bool,
+    /// The call may destroy data (DELETE).
+    pub destructive_hint: bool,
+    /// Repeating the call has no further effect (GET, HEAD, OPTIONS, QUERY, PUT, DELETE).
+    pub idempotent_hint: bool,
+}
+
+impl Annotations {
+    /// The hints HTTP semantics give each method (RFC 9110 safe and idempotent methods).
+    pub fn for_method(method: Method) -> Self {
+        let read_only = matches!(
+            method,
+            Method::Get | Method::Head | Method::Options | Method::Query
+        );
+        Annotations {
+            read_only_hint: read_only,
+            destructive_hint: method == Method::Delete,
+            idempotent_hint: read_only || matches!(method, Method::Put | Method::Delete),
+        }
+    }
+}
+
+/// Where something is written: a file and a JSON pointer inside it. Line and column are worked
+/// out from these only when a diagnostic needs them, so loading stays fast.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// The file, as given on the command line or reached through a `$ref`.
+    pub file: String,
+    /// An RFC 6901 JSON pointer into that file (empty for the whole document).
+    pub pointer: String,
+}
+
+impl std::fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.file, self.pointer)
+    }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: one binary, one module per area (ripgrep's layout).
+
+mod broken;
+mod corpus;
+mod snapshots;
+mod strict;
+mod util;

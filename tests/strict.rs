@@ -1,0 +1,126 @@
+//! The checks strict clients (Claude, Cursor, OpenAI) apply to tools/list, as
+//! `shared/clients/mcp_probe.py check` applies them, run on every tool of every document.
+
+use crate::util::{corpus, load_spec};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// What is wrong with one tool, as a list of short problem names.
+pub fn problems(tool: &Value, seen: &mut HashSet<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = tool["name"].as_str().unwrap_or_default();
+    let name_ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !name_ok {
+        out.push("bad_name".into());
+    }
+    if !seen.insert(name.to_string()) {
+        out.push("dup_name".into());
+    }
+    if tool["description"].as_str().is_none_or(|d| d.trim().is_empty()) {
+        out.push("no_description".into());
+    }
+    let input = &tool["inputSchema"];
+    if input["type"] != "object" {
+        out.push("input_not_object".into());
+    } else {
+        if let Err(e) = jsonschema::draft202012::meta::validate(input) {
+            out.push(format!("invalid_schema: {e}"));
+        } else if let Err(e) = jsonschema::draft202012::new(input) {
+            out.push(format!("no_validator: {e}"));
+        }
+        for key in ["oneOf", "anyOf", "allOf", "not", "enum"] {
+            if input.get(key).is_some() {
+                out.push(format!("top_level_{key}"));
+            }
+        }
+        if let Some(props) = input["properties"].as_object() {
+            for key in props.keys() {
+                let ok = !key.is_empty()
+                    && key.len() <= 64
+                    && key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                if !ok {
+                    out.push(format!("bad_property_name: {key}"));
+                }
+            }
+        }
+        let dangling = dangling_refs(input);
+        if !dangling.is_empty() {
+            out.push(format!("dangling_ref: {dangling:?}"));
+        }
+    }
+    if let Some(output) = tool.get("outputSchema") {
+        if output["type"] != "object" {
+            out.push("output_not_object".into());
+        }
+        if let Err(e) = jsonschema::draft202012::meta::validate(output) {
+            out.push(format!("invalid_output_schema: {e}"));
+        }
+        let dangling = dangling_refs(output);
+        if !dangling.is_empty() {
+            out.push(format!("output_dangling_ref: {dangling:?}"));
+        }
+    }
+    out
+}
+
+/// Every `$ref` in `schema` that does not resolve inside `schema` itself.
+pub fn dangling_refs(schema: &Value) -> Vec<String> {
+    fn walk(node: &Value, root: &Value, out: &mut Vec<String>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    let resolved = r.strip_prefix('#').and_then(|p| root.pointer(p));
+                    if resolved.is_none() {
+                        out.push(r.clone());
+                    }
+                }
+                map.values().for_each(|v| walk(v, root, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, root, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(schema, schema, &mut out);
+    out
+}
+
+#[test]
+fn every_tool_of_every_document_passes_strict_client_checks() {
+    let mut failures = Vec::new();
+    let mut tools_checked = 0;
+    for entry in corpus() {
+        let outcome = load_spec(&entry.path);
+        let api = outcome.api.unwrap_or_else(|| panic!("{} loads", entry.id));
+        let mut seen = HashSet::new();
+        for tool in mcpgen_runtime::tools_list::tools_json(&api) {
+            tools_checked += 1;
+            let found = problems(&tool, &mut seen);
+            if !found.is_empty() && failures.len() < 40 {
+                failures.push(format!("{} / {}: {}", entry.id, tool["name"], found.join("; ")));
+            }
+        }
+    }
+    assert!(tools_checked > 2500, "only {tools_checked} tools checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_checks_catch_what_clients_reject() {
+    let mut seen = HashSet::new();
+    let bad: Value = serde_json::json!({
+        "name": "has.dot/and/slash",
+        "description": " ",
+        "inputSchema": {"type": "object", "oneOf": [{}], "properties": {"a[b]": {"$ref": "#/$defs/Gone"}}},
+        "outputSchema": {"type": "array"}
+    });
+    let found = problems(&bad, &mut seen);
+    for expected in ["bad_name", "no_description", "top_level_oneOf", "bad_property_name", "dangling_ref", "output_not_object"] {
+        assert!(found.iter().any(|p| p.starts_with(expected)), "{expected} not caught: {found:?}");
+    }
+    let mut map = Map::new();
+    map.insert("name".into(), "ok".into());
+    assert!(problems(&Value::Object(map), &mut HashSet::new()).contains(&"input_not_object".to_string()));
+}
