@@ -11,14 +11,19 @@ pub fn problems(tool: &Value, seen: &mut HashSet<String>) -> Vec<String> {
     let name = tool["name"].as_str().unwrap_or_default();
     let name_ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !name_ok {
         out.push("bad_name".into());
     }
     if !seen.insert(name.to_string()) {
         out.push("dup_name".into());
     }
-    if tool["description"].as_str().is_none_or(|d| d.trim().is_empty()) {
+    if tool["description"]
+        .as_str()
+        .is_none_or(|d| d.trim().is_empty())
+    {
         out.push("no_description".into());
     }
     let input = &tool["inputSchema"];
@@ -39,7 +44,9 @@ pub fn problems(tool: &Value, seen: &mut HashSet<String>) -> Vec<String> {
             for key in props.keys() {
                 let ok = !key.is_empty()
                     && key.len() <= 64
-                    && key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
                 if !ok {
                     out.push(format!("bad_property_name: {key}"));
                 }
@@ -99,7 +106,12 @@ fn every_tool_of_every_document_passes_strict_client_checks() {
             tools_checked += 1;
             let found = problems(&tool, &mut seen);
             if !found.is_empty() && failures.len() < 40 {
-                failures.push(format!("{} / {}: {}", entry.id, tool["name"], found.join("; ")));
+                failures.push(format!(
+                    "{} / {}: {}",
+                    entry.id,
+                    tool["name"],
+                    found.join("; ")
+                ));
             }
         }
     }
@@ -117,10 +129,23 @@ fn the_checks_catch_what_clients_reject() {
         "outputSchema": {"type": "array"}
     });
     let found = problems(&bad, &mut seen);
-    for expected in ["bad_name", "no_description", "top_level_oneOf", "bad_property_name", "dangling_ref", "output_not_object"] {
-        assert!(found.iter().any(|p| p.starts_with(expected)), "{expected} not caught: {found:?}");
+    for expected in [
+        "bad_name",
+        "no_description",
+        "top_level_oneOf",
+        "bad_property_name",
+        "dangling_ref",
+        "output_not_object",
+    ] {
+        assert!(
+            found.iter().any(|p| p.starts_with(expected)),
+            "{expected} not caught: {found:?}"
+        );
     }
     let mut map = Map::new();
     map.insert("name".into(), "ok".into());
-    assert!(problems(&Value::Object(map), &mut HashSet::new()).contains(&"input_not_object".to_string()));
+    assert!(
+        problems(&Value::Object(map), &mut HashSet::new())
+            .contains(&"input_not_object".to_string())
+    );
 }

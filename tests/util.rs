@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 pub fn specs() -> PathBuf {
     let relative = PathBuf::from("../specs");
     assert!(
-        relative.join("corpus").is_dir() && Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs").is_dir(),
+        relative.join("corpus").is_dir()
+            && Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../specs")
+                .is_dir(),
         "tests run from the tests/ crate folder"
     );
     relative
@@ -28,7 +31,8 @@ pub struct CorpusEntry {
 /// Every document the corpus lists.
 pub fn corpus() -> Vec<CorpusEntry> {
     let index = specs().join("corpus/corpus.json");
-    let text = std::fs::read_to_string(&index).expect("specs/corpus/corpus.json is in the repository");
+    let text =
+        std::fs::read_to_string(&index).expect("specs/corpus/corpus.json is in the repository");
     let entries: Vec<Value> = serde_json::from_str(&text).expect("corpus.json is JSON");
     entries
         .iter()

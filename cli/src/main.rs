@@ -86,7 +86,8 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             let options = flags.options();
             let mut failed = false;
             for spec in &specs {
-                let outcome = load(spec, &options);
+                let mut outcome = load(spec, &options);
+                outcome.place_all();
                 report::diagnostics(&outcome)?;
                 failed |= outcome.has_errors();
                 summary(spec, &outcome)?;
@@ -102,8 +103,9 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             json,
             load: flags,
         } => {
-            let outcome = load(&spec, &flags.options());
+            let mut outcome = load(&spec, &flags.options());
             let Some(api) = &outcome.api else {
+                outcome.place_all();
                 report::diagnostics(&outcome)?;
                 summary(&spec, &outcome)?;
                 return Ok(ExitCode::FAILURE);

@@ -81,6 +81,12 @@ impl Outcome {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Works out line, column and span for every diagnostic, warnings included (errors have
+    /// theirs already). Call it before showing diagnostics to a person.
+    pub fn place_all(&mut self) {
+        place(&mut self.diagnostics, &self.files, |_| true);
+    }
 }
 
 /// Loads the document at `path` and every file it refers to.
@@ -117,7 +123,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Outcome {
             text: String::from_utf8_lossy(&bytes).into_owned(),
         });
     }
-    place(&mut diagnostics, &files);
+    // Errors are placed now; warnings only when shown (`Outcome::place_all`), because working
+    // out a position means re-reading the file, which a large document cannot afford each run.
+    place(&mut diagnostics, &files, Diagnostic::is_error);
     let api = if diagnostics.iter().any(Diagnostic::is_error) {
         None
     } else {
@@ -146,8 +154,8 @@ fn ref_root(path: &Path, options: &LoadOptions) -> PathBuf {
 }
 
 /// Fills in line, column and span for diagnostics that carry only a JSON pointer.
-fn place(diagnostics: &mut [Diagnostic], files: &[SourceText]) {
-    for d in diagnostics.iter_mut() {
+fn place(diagnostics: &mut [Diagnostic], files: &[SourceText], which: fn(&Diagnostic) -> bool) {
+    for d in diagnostics.iter_mut().filter(|d| which(d)) {
         let Some(file) = &d.file else { continue };
         let Some(source) = files.iter().find(|f| &f.name == file) else {
             continue;

@@ -64,6 +64,7 @@ pub fn lower(src: &mut Sources, options: &LoadOptions, diags: &mut Vec<Diagnosti
         root: Rc::clone(&root),
         file_name: name,
         schemes: BTreeMap::new(),
+        declared: HashSet::new(),
     };
     lowering.document()
 }
@@ -139,6 +140,9 @@ struct Lowering<'a> {
     root: Rc<Value>,
     file_name: String,
     schemes: BTreeMap<String, SecurityScheme>,
+    /// Every scheme name the document declares, including ones that failed to load (so a
+    /// requirement naming a broken scheme is not also reported as undeclared).
+    declared: HashSet<String>,
 }
 
 /// A parameter as read from the document, before it gets its input property.
@@ -368,6 +372,7 @@ impl Lowering<'_> {
             return;
         };
         let names: Vec<String> = map.keys().cloned().collect();
+        self.declared.extend(names.iter().cloned());
         for name in names {
             let at = format!("{pointer}/{}", escape(&name));
             let scheme = self.resolve(0, &at).and_then(|(root, file, at)| {
@@ -551,7 +556,7 @@ impl Lowering<'_> {
             };
             let mut alternative = Vec::new();
             for (scheme, scopes) in map {
-                if !self.schemes.contains_key(scheme) {
+                if !self.declared.contains(scheme) {
                     let declared: Vec<&str> = self.schemes.keys().map(String::as_str).collect();
                     let d = Diagnostic::error(
                         "security-scheme",
@@ -674,7 +679,11 @@ impl Lowering<'_> {
     ) -> Res<Tool> {
         let op = &item[method.key()];
         let Value::Object(op) = op else {
-            return Err(self.wrong_type(file, op_at, "an operation mapping", op));
+            let expected = format!(
+                "the `{}` operation of `{path}` to be a mapping",
+                method.key()
+            );
+            return Err(self.wrong_type(file, op_at, &expected, op));
         };
         let name_of = |this: &Self| this.src.file(file).name.clone();
         let operation_id = match op.get("operationId") {
@@ -897,11 +906,15 @@ impl Lowering<'_> {
         let max = self.options.max_tool_name_len;
         let name = self.names.claim(&wanted, &identity, max);
         let fitted = names::fit(&wanted, &identity, max);
+        let name_at = match &operation_id {
+            Some(_) => format!("{op_at}/operationId"),
+            None => op_at.to_string(),
+        };
         if fitted != wanted {
             self.warn(
                 "name-cut",
                 file,
-                op_at,
+                &name_at,
                 format!(
                     "tool name `{wanted}` is longer than {max} characters; shortened to `{fitted}`"
                 ),
@@ -911,7 +924,7 @@ impl Lowering<'_> {
             self.warn(
                 "name-collision",
                 file,
-                op_at,
+                &name_at,
                 format!("tool name `{fitted}` is already taken; this operation is `{name}`"),
             );
         }

@@ -40,8 +40,17 @@ pub struct Schemas {
     names: HashMap<Target, String>,
     targets: HashMap<String, Target>,
     defs: HashMap<(Target, Direction), Value>,
-    in_progress: HashSet<(Target, Direction)>,
+    /// Every definition ever queued for conversion (done or pending).
+    queued: HashSet<(Target, Direction)>,
+    /// Definitions referenced but not converted yet.
+    pending: Vec<(Target, Direction)>,
+    /// How deep the inline schema being converted nests.
+    depth: usize,
 }
+
+/// How deeply one schema may nest inline (references do not count): enough for any real
+/// document, and safe for the stack of a small thread.
+const MAX_NESTING: usize = 48;
 
 const KNOWN_TYPES: [&str; 7] = [
     "string", "number", "integer", "boolean", "array", "object", "null",
@@ -55,12 +64,67 @@ impl Schemas {
             names: HashMap::new(),
             targets: HashMap::new(),
             defs: HashMap::new(),
-            in_progress: HashSet::new(),
+            queued: HashSet::new(),
+            pending: Vec::new(),
+            depth: 0,
         }
     }
 
     /// `schema`, written at `pointer` in `file`, as 2020-12 with local `$defs` references.
     pub fn convert(
+        &mut self,
+        src: &mut Sources,
+        file: usize,
+        pointer: &str,
+        schema: &Value,
+        dir: Direction,
+    ) -> Result<Value, Box<Diagnostic>> {
+        let converted = self.convert_inner(src, file, pointer, schema, dir);
+        // Referenced schemas are converted here, one after another, rather than from inside
+        // the reference: a chain of thousands of `$ref`s then needs no deeper stack than one.
+        while let Some(key) = self.pending.pop() {
+            let root = std::rc::Rc::clone(&src.file(key.0.0).root);
+            let value = pointer_get(&root, &key.0.1).expect("checked when queued");
+            let def = self.convert_inner(src, key.0.0, &key.0.1, value, key.1);
+            match def {
+                Ok(def) => {
+                    self.defs.insert(key, def);
+                }
+                Err(e) => {
+                    self.pending.clear();
+                    self.depth = 0;
+                    return Err(e);
+                }
+            }
+        }
+        converted
+    }
+
+    fn convert_inner(
+        &mut self,
+        src: &mut Sources,
+        file: usize,
+        pointer: &str,
+        schema: &Value,
+        dir: Direction,
+    ) -> Result<Value, Box<Diagnostic>> {
+        if self.depth >= MAX_NESTING {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "type",
+                    format!("the schema nests deeper than {MAX_NESTING} levels"),
+                )
+                .at(&src.file(file).name, pointer)
+                .help("move inner schemas to components and refer to them with `$ref`"),
+            ));
+        }
+        self.depth += 1;
+        let converted = self.convert_schema(src, file, pointer, schema, dir);
+        self.depth -= 1;
+        converted
+    }
+
+    fn convert_schema(
         &mut self,
         src: &mut Sources,
         file: usize,
@@ -141,7 +205,7 @@ impl Schemas {
                         let member_at = format!("{}/{}", at(), escape(name));
                         converted.insert(
                             name.clone(),
-                            self.convert(src, file, &member_at, member, dir)?,
+                            self.convert_inner(src, file, &member_at, member, dir)?,
                         );
                     }
                     out.insert(key.clone(), Value::Object(converted));
@@ -167,7 +231,10 @@ impl Schemas {
                     } else {
                         key.as_str()
                     };
-                    out.insert(key.into(), self.convert(src, file, &at(), value, dir)?);
+                    out.insert(
+                        key.into(),
+                        self.convert_inner(src, file, &at(), value, dir)?,
+                    );
                 }
                 "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
                     out.insert(
@@ -238,7 +305,7 @@ impl Schemas {
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            out.push(self.convert(src, file, &format!("{pointer}/{i}"), item, dir)?);
+            out.push(self.convert_inner(src, file, &format!("{pointer}/{i}"), item, dir)?);
         }
         Ok(Value::Array(out))
     }
@@ -320,15 +387,9 @@ impl Schemas {
             }
         };
         let key = (target, dir);
-        if self.defs.contains_key(&key) || self.in_progress.contains(&key) {
-            return Ok(name);
+        if self.queued.insert(key.clone()) {
+            self.pending.push(key);
         }
-        self.in_progress.insert(key.clone());
-        let root = std::rc::Rc::clone(&src.file(key.0.0).root);
-        let value = pointer_get(&root, &key.0.1).expect("checked above");
-        let converted = self.convert(src, key.0.0, &key.0.1, value, dir);
-        self.in_progress.remove(&key);
-        self.defs.insert(key, converted?);
         Ok(name)
     }
 

@@ -129,6 +129,13 @@ impl Sources {
         if file_part.is_empty() {
             return Ok((file, fragment));
         }
+        if file_part.starts_with("file:") {
+            return Err(err(
+                "ref-escape",
+                format!("`$ref: {reference}` is a file: URL; mcpgen follows only relative paths inside the ref root"),
+            )
+            .map_help("refer to the file by a path relative to this document"));
+        }
         if file_part.contains("://") || file_part.starts_with("//") {
             return Err(err(
                 "ref-remote",
@@ -177,6 +184,8 @@ impl Sources {
     ) -> Result<(usize, String), Box<Diagnostic>> {
         let mut at = (file, pointer.to_string());
         let mut seen = vec![at.clone()];
+        let mut seen_set: std::collections::HashSet<(usize, String)> =
+            std::collections::HashSet::from([at.clone()]);
         loop {
             let Some(node) = self.get(at.0, &at.1) else {
                 return Ok(at);
@@ -189,7 +198,7 @@ impl Sources {
             if self.get(next.0, &next.1).is_none() {
                 return Err(self.missing(&at, &reference, &next));
             }
-            if seen.contains(&next) {
+            if !seen_set.insert(next.clone()) {
                 let chain: Vec<String> = seen
                     .iter()
                     .chain(std::iter::once(&next))
@@ -314,9 +323,9 @@ fn read_document(
             Diagnostic::error(
                 "too-large",
                 format!(
-                    "{name} is {:.1} MB, over the {:.1} MB limit for one document",
-                    size as f64 / 1e6,
-                    max_bytes as f64 / 1e6
+                    "{name} is {}, over the {} limit for one document",
+                    human_size(size),
+                    human_size(max_bytes)
                 ),
             )
             .help("raise the limit with --max-file-size if the document is genuine"),
@@ -326,6 +335,15 @@ fn read_document(
     let text = check_text(bytes, name)?;
     let root = parse(&text, name)?;
     Ok((text, root))
+}
+
+/// A byte count for people: `64 bytes`, `12.4 KiB`, `100.0 MiB`.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
 }
 
 /// Refuses binary and non-UTF-8 content with the place of the first bad byte.
@@ -392,8 +410,11 @@ fn parse(text: &str, name: &str) -> Result<Value, Box<Diagnostic>> {
             )
         });
     }
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = YAML_MAX_DEPTH;
     let options = serde_saphyr::options! {
         strict_booleans: true,
+        budget: Some(budget),
     };
     serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
         let (line, column) = yaml_position(&e);
@@ -413,6 +434,10 @@ fn parse(text: &str, name: &str) -> Result<Value, Box<Diagnostic>> {
     })
 }
 
+/// How deeply YAML may nest. Deeper documents are refused rather than risk the stack of a
+/// small (2 MiB) thread; real API documents stay far below this.
+const YAML_MAX_DEPTH: usize = 64;
+
 fn json_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
     match full.rfind(" at line ") {
@@ -430,6 +455,9 @@ fn yaml_position(e: &serde_saphyr::Error) -> (Option<usize>, Option<usize>) {
 
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
+    if full.contains("budget breached") && full.contains("Depth") {
+        return format!("it nests deeper than {YAML_MAX_DEPTH} levels");
+    }
     // The crate renders a source snippet after the first line; the CLI draws its own.
     full.lines().next().unwrap_or_default().trim().to_string()
 }
