@@ -91,10 +91,14 @@ fn recursive_schemas_become_one_def_each() {
         .find(|e| e.id == "readme-circular")
         .unwrap();
     let api = load_spec(&entry.path).api.expect("loads");
+    let mut defs_seen = 0;
     for tool in &api.tools {
-        let defs = tool.input_schema.get("$defs").and_then(|d| d.as_object());
-        let Some(defs) = defs else { continue };
+        let schema = api.input_schema(tool);
+        let Some(defs) = schema.get("$defs").and_then(|d| d.as_object()) else {
+            continue;
+        };
         for (name, def) in defs {
+            defs_seen += 1;
             let text = def.to_string();
             assert!(
                 text.len() < 20_000,
@@ -102,8 +106,18 @@ fn recursive_schemas_become_one_def_each() {
                 tool.name,
                 text.len()
             );
+            // Each definition refers to others by name instead of containing them.
+            assert!(
+                !text.contains("\"$defs\""),
+                "{}: $defs/{name} nests $defs",
+                tool.name
+            );
         }
     }
+    assert!(
+        defs_seen > 0,
+        "the circular schemas are shared through $defs"
+    );
 }
 
 #[test]

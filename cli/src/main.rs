@@ -110,14 +110,17 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 summary(&spec, &outcome)?;
                 return Ok(ExitCode::FAILURE);
             };
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             if json {
-                let tools = mcpgen_runtime::tools_list::tools_json(api);
-                serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "tools": tools }))?;
+                let list = mcpgen_runtime::tools_list::ToolsListView(api);
+                serde_json::to_writer_pretty(&mut out, &list)?;
                 writeln!(out)?;
             } else {
                 table(&mut out, api)?;
             }
+            out.flush()?;
+            // The process ends here: freeing a large model node by node would only add time.
+            std::mem::forget(outcome);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -25,6 +25,44 @@ pub struct Api {
     pub security_schemes: BTreeMap<String, SecurityScheme>,
     /// One tool per operation, in document order (paths, then methods in spec order).
     pub tools: Vec<Tool>,
+    /// Schemas that tool inputs share, by `$defs` name. Each is stored once here and copied
+    /// into a tool's `inputSchema.$defs` only when the schema is handed out, which keeps a
+    /// large API's model small (GitHub's tools share a few hundred definitions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub input_defs: BTreeMap<String, Value>,
+    /// Schemas that tool outputs share, by `$defs` name (without `writeOnly` properties, so
+    /// they can differ from the input definition of the same name).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub output_defs: BTreeMap<String, Value>,
+}
+
+impl Api {
+    /// A tool's complete input schema, with the `$defs` it needs: what clients receive.
+    pub fn input_schema(&self, tool: &Tool) -> Map<String, Value> {
+        with_defs(&tool.input_schema, &tool.input_defs, &self.input_defs)
+    }
+
+    /// A tool's complete output schema, with the `$defs` it needs, if it has one.
+    pub fn output_schema(&self, tool: &Tool) -> Option<Map<String, Value>> {
+        let schema = tool.output_schema.as_ref()?;
+        Some(with_defs(schema, &tool.output_defs, &self.output_defs))
+    }
+}
+
+fn with_defs(
+    schema: &Map<String, Value>,
+    names: &[String],
+    table: &BTreeMap<String, Value>,
+) -> Map<String, Value> {
+    let mut out = schema.clone();
+    if !names.is_empty() {
+        let defs: Map<String, Value> = names
+            .iter()
+            .filter_map(|n| Some((n.clone(), table.get(n)?.clone())))
+            .collect();
+        out.insert("$defs".into(), Value::Object(defs));
+    }
+    out
 }
 
 /// One operation, ready to be listed as an MCP tool and turned into an HTTP request.
@@ -65,11 +103,19 @@ pub struct Tool {
     /// Whether the document marks the operation deprecated.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
-    /// The tool's input: always `type: object`, JSON Schema 2020-12, with every `$ref` local.
+    /// The tool's input: always `type: object`, JSON Schema 2020-12. Its `$ref`s point into
+    /// `#/$defs/`, filled from [`Api::input_defs`] by [`Api::input_schema`].
     pub input_schema: Map<String, Value>,
-    /// The shape of `structuredContent`: always `type: object`, JSON Schema 2020-12.
+    /// The [`Api::input_defs`] the input schema reaches, directly or indirectly, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_defs: Vec<String>,
+    /// The shape of `structuredContent`: always `type: object`, JSON Schema 2020-12; its
+    /// `$defs` come from [`Api::output_defs`] through [`Api::output_schema`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<Map<String, Value>>,
+    /// The [`Api::output_defs`] the output schema reaches, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_defs: Vec<String>,
     /// Where the operation is written, for diagnostics.
     pub source: SourceRef,
 }

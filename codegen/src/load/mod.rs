@@ -1,6 +1,7 @@
 //! Documents in, model out: reads an API description and its referenced files, lowers it into
 //! an [`Api`], and reports what it skipped or could not read with file, line and column.
 
+mod document;
 pub mod locate;
 mod names;
 mod openapi;
@@ -107,12 +108,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Outcome {
         }
     };
     let mut files: Vec<SourceText> = sources
-        .files()
-        .iter()
-        .map(|f| SourceText {
-            name: f.name.clone(),
-            text: f.text.clone(),
-        })
+        .into_texts()
+        .into_iter()
+        .map(|(name, text)| SourceText { name, text })
         .collect();
     if files.is_empty()
         && let Ok(bytes) = std::fs::read(path)

@@ -6,6 +6,7 @@
 //! are read, so each rule is written once.
 
 use super::LoadOptions;
+use super::document::NodeRef;
 use super::names::{self, NameSet};
 use super::schema::{Dialect, Direction, Schemas};
 use super::source::{Sources, escape, kind_of};
@@ -18,7 +19,6 @@ use mcpgen_runtime::model::{
 };
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::rc::Rc;
 
 /// The document versions mcpgen reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,13 +36,15 @@ pub enum Version {
 type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// An operation's success response and the output schema built from it.
-type SuccessAndOutput = (Option<SuccessResponse>, Option<Map<String, Value>>);
+type SuccessAndOutput = (
+    Option<SuccessResponse>,
+    Option<(Map<String, Value>, Vec<String>)>,
+);
 
 /// Lowers the root document (file 0 of `src`) into an [`Api`], collecting diagnostics.
 pub fn lower(src: &mut Sources, options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Option<Api> {
-    let root = Rc::clone(&src.file(0).root);
     let name = src.file(0).name.clone();
-    let version = match detect_version(&root, &name) {
+    let version = match detect_version(src, &name) {
         Ok(v) => v,
         Err(d) => {
             diags.push(*d);
@@ -61,15 +63,18 @@ pub fn lower(src: &mut Sources, options: &LoadOptions, diags: &mut Vec<Diagnosti
         names: NameSet::default(),
         operation_ids: HashMap::new(),
         diags,
-        root: Rc::clone(&root),
         file_name: name,
         schemes: BTreeMap::new(),
         declared: HashSet::new(),
     };
-    lowering.document()
+    let mut api = lowering.document()?;
+    let (input_defs, output_defs) = lowering.schemas.into_defs();
+    api.input_defs = input_defs;
+    api.output_defs = output_defs;
+    Some(api)
 }
 
-fn detect_version(root: &Value, name: &str) -> Res<Version> {
+fn detect_version(src: &Sources, name: &str) -> Res<Version> {
     let not_doc = |found: &str| {
         Box::new(
             Diagnostic::error(
@@ -82,9 +87,13 @@ fn detect_version(root: &Value, name: &str) -> Res<Version> {
             ),
         )
     };
-    let Value::Object(map) = root else {
-        return Err(not_doc(&format!("the top level is {}", kind_of(root))));
-    };
+    if src.keys(0, "").is_none() {
+        let kind = src
+            .node(0, "")
+            .map_or("not a mapping", |root| kind_of(&root));
+        return Err(not_doc(&format!("the top level is {kind}")));
+    }
+    let top = |key: &str| src.node(0, &format!("/{key}"));
     let bad_version = |key: &str, found: String, help: &str| {
         Box::new(
             Diagnostic::error("version", format!("unsupported {key} version {found}"))
@@ -92,7 +101,8 @@ fn detect_version(root: &Value, name: &str) -> Res<Version> {
                 .help(help.to_string()),
         )
     };
-    if let Some(v) = map.get("openapi") {
+    if let Some(v) = top("openapi") {
+        let v = &*v;
         let help = "expected a string `3.0.x`, `3.1.x` or `3.2.x`, e.g. `openapi: 3.1.0`";
         let Value::String(text) = v else {
             return Err(bad_version(
@@ -110,7 +120,8 @@ fn detect_version(root: &Value, name: &str) -> Res<Version> {
             _ => Err(bad_version("openapi", format!("`{text}`"), help)),
         };
     }
-    if let Some(v) = map.get("swagger") {
+    if let Some(v) = top("swagger") {
+        let v = &*v;
         let help =
             "the only Swagger version is \"2.0\"; for 1.x documents, convert to OpenAPI 3 first";
         return match v {
@@ -119,10 +130,10 @@ fn detect_version(root: &Value, name: &str) -> Res<Version> {
             _ => Err(bad_version("swagger", v.to_string(), help)),
         };
     }
-    if map.contains_key("swaggerVersion") {
+    if let Some(v) = top("swaggerVersion") {
         return Err(bad_version(
             "swaggerVersion",
-            map["swaggerVersion"].to_string(),
+            v.to_string(),
             "Swagger 1.x is not supported; convert it to OpenAPI 3 first",
         ));
     }
@@ -137,7 +148,6 @@ struct Lowering<'a> {
     names: NameSet,
     operation_ids: HashMap<String, String>,
     diags: &'a mut Vec<Diagnostic>,
-    root: Rc<Value>,
     file_name: String,
     schemes: BTreeMap<String, SecurityScheme>,
     /// Every scheme name the document declares, including ones that failed to load (so a
@@ -167,10 +177,16 @@ struct LegacyBody {
 }
 
 impl Lowering<'_> {
+    /// A top-level member of the root document.
+    fn top(&self, key: &str) -> Option<NodeRef> {
+        self.src.node(0, &format!("/{}", escape(key)))
+    }
+
     fn document(&mut self) -> Option<Api> {
-        let info = self.root.get("info");
+        let info = self.top("info");
         let text = |key: &str| {
-            info.and_then(|i| i.get(key))
+            info.as_ref()
+                .and_then(|i| i.get(key))
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
@@ -185,9 +201,9 @@ impl Lowering<'_> {
         api.servers = self.keep(servers).unwrap_or_default();
         self.security_schemes();
         api.security_schemes = self.schemes.clone();
-        let global_security = match self.root.get("security") {
+        let global_security = match self.top("security") {
             Some(v) => self
-                .keep(self.security(v, 0, "/security"))
+                .keep(self.security(&v, 0, "/security"))
                 .unwrap_or_default(),
             None => Vec::new(),
         };
@@ -241,25 +257,33 @@ impl Lowering<'_> {
     }
 
     /// The node at `pointer` in `file`, through any `$ref`s, with where it really is.
-    fn resolve(&mut self, file: usize, pointer: &str) -> Res<(Rc<Value>, usize, String)> {
+    fn resolve(&mut self, file: usize, pointer: &str) -> Res<(NodeRef, usize, String)> {
         let (file, pointer) = self.src.deref(file, pointer)?;
-        Ok((Rc::clone(&self.src.file(file).root), file, pointer))
+        match self.src.node(file, &pointer) {
+            Some(node) => Ok((node, file, pointer)),
+            None => Err(self.error(
+                "ref-missing",
+                file,
+                &pointer,
+                "nothing is written here".into(),
+            )),
+        }
     }
 
     // ----- servers ---------------------------------------------------------------------------
 
     fn document_servers(&mut self) -> Res<Vec<Server>> {
-        let root = Rc::clone(&self.root);
         if self.version != Version::Swagger2 {
-            return match root.get("servers") {
-                Some(v) => self.servers(0, "/servers", v),
+            return match self.top("servers") {
+                Some(v) => self.servers(0, "/servers", &v),
                 None => Ok(vec![server("/")]),
             };
         }
-        let host = self.root.get("host").and_then(Value::as_str);
-        let base_path = self
-            .root
-            .get("basePath")
+        let host_node = self.top("host");
+        let host = host_node.as_deref().and_then(Value::as_str);
+        let base_path_node = self.top("basePath");
+        let base_path = base_path_node
+            .as_deref()
             .and_then(Value::as_str)
             .unwrap_or("");
         let Some(host) = host else {
@@ -269,7 +293,8 @@ impl Lowering<'_> {
                 base_path
             })]);
         };
-        let schemes: Vec<&str> = match self.root.get("schemes") {
+        let schemes_node = self.top("schemes");
+        let schemes: Vec<&str> = match schemes_node.as_deref() {
             Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
             _ => vec!["https"],
         };
@@ -353,32 +378,23 @@ impl Lowering<'_> {
     // ----- security --------------------------------------------------------------------------
 
     fn security_schemes(&mut self) {
-        let (pointer, found) = match self.version {
-            Version::Swagger2 => (
-                "/securityDefinitions".to_string(),
-                self.root.get("securityDefinitions"),
-            ),
-            _ => (
-                "/components/securitySchemes".to_string(),
-                self.root
-                    .get("components")
-                    .and_then(|c| c.get("securitySchemes")),
-            ),
+        let pointer = match self.version {
+            Version::Swagger2 => "/securityDefinitions",
+            _ => "/components/securitySchemes",
         };
-        let Some(found) = found else { return };
-        let Value::Object(map) = found else {
-            let d = self.wrong_type(0, &pointer, "a mapping of security schemes", found);
-            self.diags.push(*d);
+        let Some(names) = self.src.keys(0, pointer) else {
+            if let Some(found) = self.src.node(0, pointer) {
+                let d = self.wrong_type(0, pointer, "a mapping of security schemes", &found);
+                self.diags.push(*d);
+            }
             return;
         };
-        let names: Vec<String> = map.keys().cloned().collect();
         self.declared.extend(names.iter().cloned());
         for name in names {
             let at = format!("{pointer}/{}", escape(&name));
-            let scheme = self.resolve(0, &at).and_then(|(root, file, at)| {
-                let value = super::source::pointer_get(&root, &at).unwrap_or(&Value::Null);
-                self.security_scheme(&name, file, &at, value)
-            });
+            let scheme = self
+                .resolve(0, &at)
+                .and_then(|(value, file, at)| self.security_scheme(&name, file, &at, &value));
             if let Some(scheme) = self.keep(scheme) {
                 self.schemes.insert(name, scheme);
             }
@@ -592,24 +608,28 @@ impl Lowering<'_> {
     // ----- operations ------------------------------------------------------------------------
 
     fn operations(&mut self, api: &mut Api, global_security: &[SecurityRequirement]) {
-        let root = Rc::clone(&self.root);
-        let Some(paths) = root.get("paths") else {
-            if matches!(self.version, Version::Swagger2 | Version::OpenApi30) {
-                let d = self.error("missing-field", 0, "", "the document has no `paths`".into());
-                self.diags.push(*d);
+        let Some(paths) = self.src.keys(0, "/paths") else {
+            match self.top("paths") {
+                Some(found) => {
+                    let d = self.wrong_type(0, "/paths", "a mapping of paths", &found);
+                    self.diags.push(*d);
+                }
+                None if matches!(self.version, Version::Swagger2 | Version::OpenApi30) => {
+                    let d =
+                        self.error("missing-field", 0, "", "the document has no `paths`".into());
+                    self.diags.push(*d);
+                }
+                None => {}
             }
             return;
         };
-        let Value::Object(paths) = paths else {
-            let d = self.wrong_type(0, "/paths", "a mapping of paths", paths);
-            self.diags.push(*d);
-            return;
-        };
-        for path in paths.keys() {
+        for path in &paths {
             let item_at = format!("/paths/{}", escape(path));
             if let Err(d) = self.path_item(api, path, &item_at, global_security) {
                 self.diags.push(*d);
             }
+            // Its tools are built: the parsed path item is not needed any more.
+            self.src.release(0, &item_at);
         }
     }
 
@@ -620,10 +640,9 @@ impl Lowering<'_> {
         item_at: &str,
         global_security: &[SecurityRequirement],
     ) -> Res<()> {
-        let (root, file, at) = self.resolve(0, item_at)?;
-        let item = super::source::pointer_get(&root, &at).unwrap_or(&Value::Null);
-        let Value::Object(item) = item else {
-            return Err(self.wrong_type(file, &at, "a path item mapping", item));
+        let (item, file, at) = self.resolve(0, item_at)?;
+        let Value::Object(item) = &*item else {
+            return Err(self.wrong_type(file, &at, "a path item mapping", &item));
         };
         let servers = match item.get("servers") {
             Some(v) if self.version != Version::Swagger2 => {
@@ -728,10 +747,9 @@ impl Lowering<'_> {
                 return Err(self.wrong_type(file, &list_at, "a list of parameters", list));
             };
             for i in 0..list.len() {
-                let (root, pfile, pat) = self.resolve(file, &format!("{list_at}/{i}"))?;
-                let param = super::source::pointer_get(&root, &pat).unwrap_or(&Value::Null);
-                let Value::Object(p) = param else {
-                    return Err(self.wrong_type(pfile, &pat, "a parameter mapping", param));
+                let (param, pfile, pat) = self.resolve(file, &format!("{list_at}/{i}"))?;
+                let Value::Object(p) = &*param else {
+                    return Err(self.wrong_type(pfile, &pat, "a parameter mapping", &param));
                 };
                 let Some(name) = p.get("name") else {
                     return Err(self.error(
@@ -767,10 +785,8 @@ impl Lowering<'_> {
         let mut parameters = Vec::new();
         let mut legacy = LegacyBody::default();
         for (name, location, pfile, pat) in &raw {
-            let root = Rc::clone(&self.src.file(*pfile).root);
-            let p = super::source::pointer_get(&root, pat)
-                .and_then(Value::as_object)
-                .expect("checked above");
+            let node = self.src.node(*pfile, pat).expect("read above");
+            let p = node.as_object().expect("checked above");
             if let Some(param) = self.parameter(name, location, p, *pfile, pat, &mut legacy)? {
                 parameters.push(param);
             }
@@ -836,7 +852,7 @@ impl Lowering<'_> {
                 None => None,
             },
         };
-        let (response, output_schema) = self.success_response(op, file, op_at)?;
+        let (response, output) = self.success_response(op, file, op_at)?;
 
         let security = match op.get("security") {
             Some(v) => self.security(v, file, &format!("{op_at}/security"))?,
@@ -929,7 +945,8 @@ impl Lowering<'_> {
             );
         }
 
-        let (parameters, body, input_schema) = self.input_schema(parameters, body);
+        let (parameters, body, input_schema, input_defs) = self.input_schema(parameters, body);
+        let (output_schema, output_defs) = output.unzip();
         Ok(Tool {
             name,
             title: summary.map(str::to_string).or_else(|| operation_id.clone()),
@@ -950,7 +967,9 @@ impl Lowering<'_> {
             tags,
             deprecated,
             input_schema,
+            input_defs,
             output_schema,
+            output_defs: output_defs.unwrap_or_default(),
             source: SourceRef {
                 file: name_of(self),
                 pointer: op_at.to_string(),
@@ -1267,7 +1286,8 @@ impl Lowering<'_> {
 
     /// The `consumes` or `produces` list of a Swagger 2.0 operation, else of the document.
     fn media_list(&self, op: &Map<String, Value>, key: &str) -> Vec<String> {
-        let list = op.get(key).or_else(|| self.root.get(key));
+        let top = self.top(key);
+        let list = op.get(key).or(top.as_deref());
         list.and_then(Value::as_array)
             .map(|l| {
                 l.iter()
@@ -1279,10 +1299,9 @@ impl Lowering<'_> {
     }
 
     fn request_body(&mut self, file: usize, at: &str) -> Res<Option<RequestBody>> {
-        let (root, file, at) = self.resolve(file, at)?;
-        let body = super::source::pointer_get(&root, &at).unwrap_or(&Value::Null);
-        let Value::Object(body) = body else {
-            return Err(self.wrong_type(file, &at, "a request body mapping", body));
+        let (body, file, at) = self.resolve(file, at)?;
+        let Value::Object(body) = &*body else {
+            return Err(self.wrong_type(file, &at, "a request body mapping", &body));
         };
         let required = body.get("required") == Some(&Value::Bool(true));
         let description = body
@@ -1414,8 +1433,8 @@ impl Lowering<'_> {
         let Some(code) = codes.first() else {
             return Ok((None, None));
         };
-        let (root, rfile, rat) = self.resolve(file, &format!("{op_at}/responses/{code}"))?;
-        let response = super::source::pointer_get(&root, &rat).unwrap_or(&Value::Null);
+        let (response, rfile, rat) = self.resolve(file, &format!("{op_at}/responses/{code}"))?;
+        let response: &Value = &response;
         let (content, schema, schema_at): (Vec<String>, Option<&Value>, String) =
             if self.version == Version::Swagger2 {
                 let produces = self.media_list(op, "produces");
@@ -1479,17 +1498,12 @@ impl Lowering<'_> {
                 "required": [RESULT_PROPERTY],
             })
         };
-        let mut output = match output {
+        let output = match output {
             Value::Object(map) => map,
             _ => unreachable!("built as an object above"),
         };
-        let defs = self
-            .schemas
-            .defs_for(&Value::Object(output.clone()), Direction::Output);
-        if !defs.is_empty() {
-            output.insert("$defs".into(), Value::Object(defs));
-        }
-        Ok((Some(success), Some(output)))
+        let defs = self.schemas.defs_for(&output, Direction::Output);
+        Ok((Some(success), Some((output, defs))))
     }
 
     /// Gives every parameter and the body an input property and builds the tool's input schema.
@@ -1497,7 +1511,12 @@ impl Lowering<'_> {
         &mut self,
         raw: Vec<RawParameter>,
         mut body: Option<RequestBody>,
-    ) -> (Vec<Parameter>, Option<RequestBody>, Map<String, Value>) {
+    ) -> (
+        Vec<Parameter>,
+        Option<RequestBody>,
+        Map<String, Value>,
+        Vec<String>,
+    ) {
         let mut properties = Map::new();
         let mut required = Vec::new();
         let mut taken: HashSet<String> = HashSet::new();
@@ -1559,25 +1578,26 @@ impl Lowering<'_> {
             schema.insert("required".into(), Value::Array(required));
         }
         schema.insert("additionalProperties".into(), Value::Bool(false));
-        let defs = self
-            .schemas
-            .defs_for(&Value::Object(schema.clone()), Direction::Input);
-        if !defs.is_empty() {
-            schema.insert("$defs".into(), Value::Object(defs));
-        }
-        (parameters, body, schema)
+        let defs = self.schemas.defs_for(&schema, Direction::Input);
+        (parameters, body, schema, defs)
     }
 
     /// Webhooks (3.1+) and GitHub-style `x-webhooks` are reported, not made tools.
     fn report_webhooks(&mut self) {
         for key in ["webhooks", "x-webhooks"] {
-            if let Some(Value::Object(hooks)) = self.root.get(key) {
+            let at = format!("/{key}");
+            if let Some(hooks) = self.src.keys(0, &at) {
+                // Counted from the index alone: webhook payloads are never parsed.
                 let count: usize = hooks
-                    .values()
-                    .map(|item| {
+                    .iter()
+                    .map(|hook| {
+                        let methods = self
+                            .src
+                            .keys(0, &format!("{at}/{}", escape(hook)))
+                            .unwrap_or_default();
                         Method::ALL
                             .iter()
-                            .filter(|m| item.get(m.key()).is_some())
+                            .filter(|m| methods.iter().any(|k| k == m.key()))
                             .count()
                     })
                     .sum();

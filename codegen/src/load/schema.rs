@@ -11,10 +11,10 @@
 //! `externalDocs`) are dropped. Input schemas leave out `readOnly` properties and output
 //! schemas leave out `writeOnly` ones.
 
-use super::source::{Sources, Target, escape, kind_of, pointer_get};
+use super::source::{Sources, Target, escape, kind_of};
 use crate::Diagnostic;
 use serde_json::{Map, Value, json};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// Which OpenAPI schema dialect a document uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub struct Schemas {
     names: HashMap<Target, String>,
     targets: HashMap<String, Target>,
     defs: HashMap<(Target, Direction), Value>,
+    /// The `$defs` names each converted definition refers to directly.
+    direct_refs: HashMap<(Target, Direction), Vec<String>>,
     /// Every definition ever queued for conversion (done or pending).
     queued: HashSet<(Target, Direction)>,
     /// Definitions referenced but not converted yet.
@@ -64,6 +66,7 @@ impl Schemas {
             names: HashMap::new(),
             targets: HashMap::new(),
             defs: HashMap::new(),
+            direct_refs: HashMap::new(),
             queued: HashSet::new(),
             pending: Vec::new(),
             depth: 0,
@@ -83,11 +86,13 @@ impl Schemas {
         // Referenced schemas are converted here, one after another, rather than from inside
         // the reference: a chain of thousands of `$ref`s then needs no deeper stack than one.
         while let Some(key) = self.pending.pop() {
-            let root = std::rc::Rc::clone(&src.file(key.0.0).root);
-            let value = pointer_get(&root, &key.0.1).expect("checked when queued");
-            let def = self.convert_inner(src, key.0.0, &key.0.1, value, key.1);
+            let value = src.node(key.0.0, &key.0.1).expect("checked when queued");
+            let def = self.convert_inner(src, key.0.0, &key.0.1, &value, key.1);
             match def {
                 Ok(def) => {
+                    let mut refs = VecDeque::new();
+                    collect_refs(&def, &mut refs);
+                    self.direct_refs.insert(key.clone(), refs.into());
                     self.defs.insert(key, def);
                 }
                 Err(e) => {
@@ -355,7 +360,7 @@ impl Schemas {
         // Follow a local reference cheaply; a reference into another file is converted anyway.
         if let Some(Value::String(r)) = map.get("$ref")
             && let Some(fragment) = r.strip_prefix('#')
-            && let Some(target) = pointer_get(&src.file(file).root, fragment)
+            && let Some(target) = src.node(file, fragment)
         {
             return target.get(flag) == Some(&Value::Bool(true));
         }
@@ -375,7 +380,7 @@ impl Schemas {
         let name = match self.names.get(&target) {
             Some(name) => name.clone(),
             None => {
-                if src.get(target.0, &target.1).is_none() {
+                if src.node(target.0, &target.1).is_none() {
                     return Err(src.missing(&(file, pointer.to_string()), reference, &target));
                 }
                 // Refuse pure reference loops (A -> B -> A) before they reach a validator.
@@ -427,26 +432,44 @@ impl Schemas {
             .expect("an unbounded counter always finds a free name")
     }
 
-    /// The `$defs` a schema needs: every definition it reaches, directly or through others.
-    pub fn defs_for(&self, schema: &Value, dir: Direction) -> Map<String, Value> {
-        let mut defs = Map::new();
+    /// The `$defs` names a schema needs: every definition it reaches, directly or through
+    /// others, in the order first reached.
+    pub fn defs_for(&self, schema: &Map<String, Value>, dir: Direction) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut seen = HashSet::new();
         let mut queue = VecDeque::new();
-        collect_refs(schema, &mut queue);
+        schema.values().for_each(|v| collect_refs(v, &mut queue));
         while let Some(name) = queue.pop_front() {
-            if defs.contains_key(&name) {
+            if !seen.insert(name.clone()) {
                 continue;
             }
-            let Some(def) = self
-                .targets
-                .get(&name)
-                .and_then(|target| self.defs.get(&(target.clone(), dir)))
-            else {
+            let Some(target) = self.targets.get(&name) else {
                 continue;
             };
-            collect_refs(def, &mut queue);
-            defs.insert(name, def.clone());
+            let key = (target.clone(), dir);
+            if !self.defs.contains_key(&key) {
+                continue;
+            }
+            if let Some(refs) = self.direct_refs.get(&key) {
+                queue.extend(refs.iter().cloned());
+            }
+            names.push(name);
         }
-        defs
+        names
+    }
+
+    /// Every converted definition, by name: those for inputs and those for outputs.
+    pub fn into_defs(self) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
+        let mut input = BTreeMap::new();
+        let mut output = BTreeMap::new();
+        for ((target, dir), def) in self.defs {
+            let name = self.names[&target].clone();
+            match dir {
+                Direction::Input => input.insert(name, def),
+                Direction::Output => output.insert(name, def),
+            };
+        }
+        (input, output)
     }
 
     /// The converted definition behind a local `#/$defs/Name` reference.

@@ -5,22 +5,12 @@
 //! quote it. `$ref`s are resolved relative to the file that contains them; a reference may not
 //! leave the ref root folder and never goes to the network.
 
+use super::document::{Document, NodeRef};
 use super::locate;
 use crate::Diagnostic;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-
-/// A document node together with where it is written.
-#[derive(Clone, Copy)]
-pub struct Node<'a> {
-    /// The value.
-    pub value: &'a Value,
-    /// The index of its file in [`Sources`].
-    #[allow(dead_code)]
-    pub file: usize,
-}
 
 /// Every file loaded so far, by canonical path.
 pub struct Sources {
@@ -36,10 +26,8 @@ pub struct SourceFile {
     pub name: String,
     /// The canonical path.
     pub path: PathBuf,
-    /// The text as read.
-    pub text: String,
-    /// The parsed document, shared so it can be read while more files are opened.
-    pub root: Rc<Value>,
+    /// The document, read through JSON pointers.
+    pub doc: Document,
 }
 
 /// A reference target: a file index and a JSON pointer inside it.
@@ -78,22 +66,38 @@ impl Sources {
         if let Some(&index) = self.by_path.get(&canonical) {
             return Ok(index);
         }
-        let (text, root) = read_document(&canonical, name, self.max_file_bytes)?;
+        let doc = read_document(&canonical, name, self.max_file_bytes)?;
         let index = self.files.len();
         self.files.push(SourceFile {
             name: name.to_string(),
             path: canonical.clone(),
-            text,
-            root: Rc::new(root),
+            doc,
         });
         self.by_path.insert(canonical, index);
         Ok(index)
     }
 
     /// The node a JSON pointer names inside a file.
-    pub fn get(&self, file: usize, pointer: &str) -> Option<Node<'_>> {
-        let value = pointer_get(&self.files[file].root, pointer)?;
-        Some(Node { value, file })
+    pub fn node(&self, file: usize, pointer: &str) -> Option<NodeRef> {
+        self.files[file].doc.node(pointer)
+    }
+
+    /// The keys of the object a JSON pointer names, in document order.
+    pub fn keys(&self, file: usize, pointer: &str) -> Option<Vec<String>> {
+        self.files[file].doc.keys(pointer)
+    }
+
+    /// Lets go of the parsed form of a node that will not be read again.
+    pub fn release(&self, file: usize, pointer: &str) {
+        self.files[file].doc.release(pointer);
+    }
+
+    /// Every file's name and text, in the order they were reached.
+    pub fn into_texts(self) -> Vec<(String, String)> {
+        self.files
+            .into_iter()
+            .map(|f| (f.name, f.doc.into_text()))
+            .collect()
     }
 
     /// Where a `$ref` found in `file` points, opening the referenced file when needed.
@@ -187,15 +191,15 @@ impl Sources {
         let mut seen_set: std::collections::HashSet<(usize, String)> =
             std::collections::HashSet::from([at.clone()]);
         loop {
-            let Some(node) = self.get(at.0, &at.1) else {
+            let Some(node) = self.node(at.0, &at.1) else {
                 return Ok(at);
             };
-            let Some(reference) = node.value.as_object().and_then(|o| o.get("$ref")) else {
+            let Some(reference) = node.as_object().and_then(|o| o.get("$ref")) else {
                 return Ok(at);
             };
             let reference = reference.clone();
             let next = self.target(at.0, &at.1, &reference)?;
-            if self.get(next.0, &next.1).is_none() {
+            if self.node(next.0, &next.1).is_none() {
                 return Err(self.missing(&at, &reference, &next));
             }
             if !seen_set.insert(next.clone()) {
@@ -237,7 +241,7 @@ impl Sources {
                 ),
             )
             .at(&self.files[at.0].name, &at.1)
-            .help(nearest_hint(&self.files[target.0].root, &target.1)),
+            .help(nearest_hint(&self.files[target.0].doc, &target.1)),
         )
     }
 }
@@ -253,39 +257,31 @@ impl MapHelp for Box<Diagnostic> {
 }
 
 /// What a diagnostic says about a missing pointer: the longest prefix that does exist.
-fn nearest_hint(root: &Value, pointer: &str) -> String {
-    let mut node = root;
+fn nearest_hint(doc: &Document, pointer: &str) -> String {
     let mut found = String::new();
     for segment in pointer.split('/').skip(1) {
-        let key = unescape(segment);
-        let next = match node {
-            Value::Object(map) => map.get(key.as_ref()),
-            Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => {
-                node = n;
-                found.push('/');
-                found.push_str(segment);
-            }
-            None => {
-                let keys: Vec<&str> = node
-                    .as_object()
-                    .map(|m| m.keys().map(String::as_str).take(8).collect())
-                    .unwrap_or_default();
-                let place = if found.is_empty() {
-                    "the document root".to_string()
-                } else {
-                    format!("`{found}`")
-                };
-                return if keys.is_empty() {
-                    format!("{place} has no `{key}`")
-                } else {
-                    format!("{place} has no `{key}`; it has: {}", keys.join(", "))
-                };
-            }
+        let next = format!("{found}/{segment}");
+        if doc.node(&next).is_some() {
+            found = next;
+            continue;
         }
+        let key = unescape(segment);
+        let keys: Vec<String> = doc
+            .keys(&found)
+            .unwrap_or_default()
+            .into_iter()
+            .take(8)
+            .collect();
+        let place = if found.is_empty() {
+            "the document root".to_string()
+        } else {
+            format!("`{found}`")
+        };
+        return if keys.is_empty() {
+            format!("{place} has no `{key}`")
+        } else {
+            format!("{place} has no `{key}`; it has: {}", keys.join(", "))
+        };
     }
     "check the pointer after `#`".to_string()
 }
@@ -310,11 +306,7 @@ fn display_name(root_doc: &Path, file: &Path) -> String {
 }
 
 /// Reads, checks and parses one file.
-fn read_document(
-    path: &Path,
-    name: &str,
-    max_bytes: u64,
-) -> Result<(String, Value), Box<Diagnostic>> {
+fn read_document(path: &Path, name: &str, max_bytes: u64) -> Result<Document, Box<Diagnostic>> {
     let io_err =
         |e: std::io::Error| Box::new(Diagnostic::error("io", format!("cannot read {name}: {e}")));
     let size = std::fs::metadata(path).map_err(io_err)?.len();
@@ -333,8 +325,7 @@ fn read_document(
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
     let text = check_text(bytes, name)?;
-    let root = parse(&text, name)?;
-    Ok((text, root))
+    parse(text, name)
 }
 
 /// A byte count for people: `64 bytes`, `12.4 KiB`, `100.0 MiB`.
@@ -386,7 +377,7 @@ fn check_text(bytes: Vec<u8>, name: &str) -> Result<String, Box<Diagnostic>> {
 }
 
 /// Parses JSON or YAML, chosen by the first meaningful character: `{` or `[` means JSON.
-fn parse(text: &str, name: &str) -> Result<Value, Box<Diagnostic>> {
+fn parse(text: String, name: &str) -> Result<Document, Box<Diagnostic>> {
     let meaningful = text
         .lines()
         .map(str::trim)
@@ -398,17 +389,21 @@ fn parse(text: &str, name: &str) -> Result<Value, Box<Diagnostic>> {
                 .help("expected an OpenAPI or Swagger document starting with `openapi:` or `swagger:`"),
         ));
     };
-    if first.starts_with('{') || first.starts_with('[') {
-        return serde_json::from_str(text).map_err(|e| {
-            let column = e.column().max(1);
-            Box::new(
-                Diagnostic::error(
-                    "syntax",
-                    format!("{name} is not valid JSON: {}", json_message(&e)),
-                )
-                .at_line(name, e.line().max(1), column),
+    let json_error = |e: serde_json::Error| {
+        Box::new(
+            Diagnostic::error(
+                "syntax",
+                format!("{name} is not valid JSON: {}", json_message(&e)),
             )
-        });
+            .at_line(name, e.line().max(1), e.column().max(1)),
+        )
+    };
+    if first.starts_with('{') {
+        return Document::lazy_json(text).map_err(json_error);
+    }
+    if first.starts_with('[') {
+        let root = serde_json::from_str(&text).map_err(json_error)?;
+        return Ok(Document::tree(text, root));
     }
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = YAML_MAX_DEPTH;
@@ -416,22 +411,25 @@ fn parse(text: &str, name: &str) -> Result<Value, Box<Diagnostic>> {
         strict_booleans: true,
         budget: Some(budget),
     };
-    serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| {
-        let (line, column) = yaml_position(&e);
-        let mut d = Diagnostic::error(
-            "syntax",
-            format!("{name} is not valid YAML: {}", yaml_message(&e)),
-        );
-        if let Some((line, column)) = line.zip(column) {
-            d = d.at_line(name, line, column);
-        } else {
-            d.file = Some(name.to_string());
+    match serde_saphyr::from_str_with_options::<Value>(&text, options) {
+        Ok(root) => Ok(Document::tree(text, root)),
+        Err(e) => {
+            let (line, column) = yaml_position(&e);
+            let mut d = Diagnostic::error(
+                "syntax",
+                format!("{name} is not valid YAML: {}", yaml_message(&e)),
+            );
+            if let Some((line, column)) = line.zip(column) {
+                d = d.at_line(name, line, column);
+            } else {
+                d.file = Some(name.to_string());
+            }
+            if text.lines().any(|l| l.starts_with('\t')) {
+                d = d.help("YAML indentation must use spaces, not tabs");
+            }
+            Err(Box::new(d))
         }
-        if text.lines().any(|l| l.starts_with('\t')) {
-            d = d.help("YAML indentation must use spaces, not tabs");
-        }
-        Box::new(d)
-    })
+    }
 }
 
 /// How deeply YAML may nest. Deeper documents are refused rather than risk the stack of a

@@ -1,0 +1,303 @@
+//! A parsed document that is read through JSON pointers, parsing large JSON lazily.
+//!
+//! Big API documents are mostly things no tool needs: GitHub's 13 MB holds 1.5 MB of examples,
+//! 0.6 MB of webhooks and hundreds of schemas only webhooks use. A JSON document is therefore
+//! checked for syntax in one pass, indexed (key -> byte range) one level at a time as pointers
+//! reach into it, and parsed into `Value`s only in units: one path item, one component, one
+//! top-level section. YAML documents are parsed whole: the YAML parser has no raw values, and
+//! YAML documents are small in practice.
+
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::source::{pointer_get, unescape};
+
+/// A node of a document, kept alive by the parsed unit it belongs to.
+pub struct NodeRef {
+    unit: Rc<Value>,
+    rest: String,
+}
+
+impl std::ops::Deref for NodeRef {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        pointer_get(&self.unit, &self.rest).expect("checked when the NodeRef was made")
+    }
+}
+
+/// One file's content, addressable by JSON pointer.
+pub enum Document {
+    /// Parsed whole (YAML, or JSON whose top level is not an object).
+    Tree {
+        /// The text as read.
+        text: String,
+        /// The whole document.
+        root: Rc<Value>,
+    },
+    /// JSON parsed in units on demand.
+    Lazy(LazyJson),
+}
+
+/// A JSON object document: its text, the indexes built so far and the units parsed so far.
+pub struct LazyJson {
+    text: String,
+    indexes: RefCell<HashMap<String, Rc<Index>>>,
+    units: RefCell<HashMap<String, Rc<Value>>>,
+}
+
+/// The members of one object or array: keys (indexes for arrays) and their byte ranges.
+struct Index {
+    entries: Vec<(String, Range<usize>)>,
+    lookup: HashMap<String, usize>,
+}
+
+impl Document {
+    /// A document parsed whole.
+    pub fn tree(text: String, root: Value) -> Self {
+        Document::Tree {
+            text,
+            root: Rc::new(root),
+        }
+    }
+
+    /// A JSON document whose top level is an object, checked for syntax and otherwise left
+    /// unparsed. Fails with serde_json's error (which has the line and column).
+    pub fn lazy_json(text: String) -> Result<Self, serde_json::Error> {
+        let doc = LazyJson {
+            text,
+            indexes: RefCell::new(HashMap::new()),
+            units: RefCell::new(HashMap::new()),
+        };
+        // Indexing the root reads every byte once, which checks the syntax of the whole file.
+        let root = index_of(&doc.text, 0..doc.text.len())?;
+        doc.indexes
+            .borrow_mut()
+            .insert(String::new(), Rc::new(root));
+        Ok(Document::Lazy(doc))
+    }
+
+    /// Takes the text out, leaving the document empty.
+    pub fn into_text(self) -> String {
+        match self {
+            Document::Tree { text, .. } => text,
+            Document::Lazy(doc) => doc.text,
+        }
+    }
+
+    /// The node at `pointer`, if the document has one.
+    pub fn node(&self, pointer: &str) -> Option<NodeRef> {
+        match self {
+            Document::Tree { root, .. } => {
+                pointer_get(root, pointer)?;
+                Some(NodeRef {
+                    unit: Rc::clone(root),
+                    rest: pointer.to_string(),
+                })
+            }
+            Document::Lazy(doc) => doc.node(pointer),
+        }
+    }
+
+    /// The keys of the object at `pointer`, in document order, without parsing its members.
+    pub fn keys(&self, pointer: &str) -> Option<Vec<String>> {
+        match self {
+            Document::Tree { root, .. } => Some(
+                pointer_get(root, pointer)?
+                    .as_object()?
+                    .keys()
+                    .cloned()
+                    .collect(),
+            ),
+            Document::Lazy(doc) => {
+                doc.node_is_object(pointer)?;
+                let index = doc.index(pointer)?;
+                Some(index.entries.iter().map(|(k, _)| k.clone()).collect())
+            }
+        }
+    }
+
+    /// Forgets the parsed unit at `pointer` (a path item once its tools are built), so a large
+    /// document does not stay in memory as `Value`s.
+    pub fn release(&self, pointer: &str) {
+        if let Document::Lazy(doc) = self {
+            doc.units.borrow_mut().remove(pointer);
+        }
+    }
+}
+
+impl LazyJson {
+    fn node(&self, pointer: &str) -> Option<NodeRef> {
+        let segments: Vec<&str> = if pointer.is_empty() {
+            Vec::new()
+        } else {
+            pointer.strip_prefix('/')?.split('/').collect()
+        };
+        let depth = unit_depth(segments.first().copied()).min(segments.len());
+        let unit_pointer: String = segments[..depth].iter().map(|s| format!("/{s}")).collect();
+        let rest: String = segments[depth..].iter().map(|s| format!("/{s}")).collect();
+        let unit = self.unit(&unit_pointer)?;
+        pointer_get(&unit, &rest)?;
+        Some(NodeRef { unit, rest })
+    }
+
+    /// Whether the node at `pointer` is an object, looking only at its first byte.
+    fn node_is_object(&self, pointer: &str) -> Option<()> {
+        let range = self.range(pointer)?;
+        self.text[range].trim_start().starts_with('{').then_some(())
+    }
+
+    fn unit(&self, pointer: &str) -> Option<Rc<Value>> {
+        if let Some(unit) = self.units.borrow().get(pointer) {
+            return Some(Rc::clone(unit));
+        }
+        let range = self.range(pointer)?;
+        let value: Value = serde_json::from_str(&self.text[range]).ok()?;
+        let unit = Rc::new(value);
+        self.units
+            .borrow_mut()
+            .insert(pointer.to_string(), Rc::clone(&unit));
+        Some(unit)
+    }
+
+    fn range(&self, pointer: &str) -> Option<Range<usize>> {
+        if pointer.is_empty() {
+            return Some(0..self.text.len());
+        }
+        let (parent, last) = pointer.rsplit_once('/')?;
+        let index = self.index(parent)?;
+        let at = *index.lookup.get(unescape(last).as_ref())?;
+        Some(index.entries[at].1.clone())
+    }
+
+    fn index(&self, pointer: &str) -> Option<Rc<Index>> {
+        if let Some(index) = self.indexes.borrow().get(pointer) {
+            return Some(Rc::clone(index));
+        }
+        let range = self.range(pointer)?;
+        let index = Rc::new(index_of(&self.text, range).ok()?);
+        self.indexes
+            .borrow_mut()
+            .insert(pointer.to_string(), Rc::clone(&index));
+        Some(index)
+    }
+}
+
+/// How many pointer segments make one parsed unit under a top-level key: each path item,
+/// each component and each Swagger 2.0 definition is parsed on its own; other sections whole.
+fn unit_depth(first: Option<&str>) -> usize {
+    match first {
+        None => 0,
+        Some("paths" | "webhooks" | "x-webhooks" | "definitions" | "parameters" | "responses") => 2,
+        Some("components") => 3,
+        Some(_) => 1,
+    }
+}
+
+/// The members of the object or array that `range` of `text` holds.
+fn index_of(text: &str, range: Range<usize>) -> Result<Index, serde_json::Error> {
+    let base = text.as_ptr() as usize;
+    let slice = &text[range];
+    let mut deserializer = serde_json::Deserializer::from_str(slice);
+    let raw = (&mut deserializer).deserialize_any(MembersVisitor)?;
+    deserializer.end()?;
+    let entries: Vec<(String, Range<usize>)> = raw
+        .into_iter()
+        .map(|(key, value)| {
+            let start = value.get().as_ptr() as usize - base;
+            (key, start..start + value.get().len())
+        })
+        .collect();
+    let lookup = entries
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    Ok(Index { entries, lookup })
+}
+
+/// Reads an object's members (or an array's items, keyed by position) as raw values.
+struct MembersVisitor;
+
+impl<'de> Visitor<'de> for MembersVisitor {
+    type Value = Vec<(String, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object or an array")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some((key, value)) = map.next_entry::<String, &'de RawValue>()? {
+            if let Some(existing) = out
+                .iter_mut()
+                .find(|(k, _): &&mut (String, &RawValue)| *k == key)
+            {
+                // Like serde_json's own maps: the last of duplicate keys wins.
+                existing.1 = value;
+            } else {
+                out.push((key, value));
+            }
+        }
+        Ok(out)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(value) = seq.next_element::<&'de RawValue>()? {
+            out.push((out.len().to_string(), value));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r##"{"openapi": "3.1.0", "paths": {"/a/{id}": {"get": {"operationId": "x"}}},
+        "components": {"schemas": {"A": {"type": "object"}, "B~/": {"$ref": "#/components/schemas/A"}}},
+        "list": [1, {"k": 2}]}"##;
+
+    #[test]
+    fn reads_through_pointers_like_a_tree() {
+        let lazy = Document::lazy_json(DOC.to_string()).unwrap();
+        let tree = Document::tree(DOC.to_string(), serde_json::from_str(DOC).unwrap());
+        for pointer in [
+            "",
+            "/openapi",
+            "/paths/~1a~1{id}/get/operationId",
+            "/paths/~1a~1{id}",
+            "/components/schemas/B~0~1",
+            "/components/schemas",
+            "/list/1/k",
+            "/missing",
+            "/paths/~1b",
+        ] {
+            assert_eq!(
+                lazy.node(pointer).map(|n| n.clone()),
+                tree.node(pointer).map(|n| n.clone()),
+                "{pointer}"
+            );
+        }
+        assert_eq!(
+            lazy.keys("/components/schemas"),
+            Some(vec!["A".to_string(), "B~/".to_string()])
+        );
+        assert_eq!(lazy.keys("/list"), None);
+    }
+
+    #[test]
+    fn syntax_errors_anywhere_are_found_up_front() {
+        let broken = DOC.replace(r#""k": 2"#, r#""k": 2,"#);
+        let error = Document::lazy_json(broken)
+            .err()
+            .expect("trailing comma refused");
+        assert_eq!(error.line(), 3);
+    }
+}
