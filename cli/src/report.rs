@@ -1,7 +1,10 @@
 //! Diagnostics rendered for people: miette snippets pointing at the line and column concerned.
 
 use mcpgen_codegen::{Diagnostic, Outcome, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::io::{IsTerminal, Write};
 
 /// Prints every diagnostic of a load to stderr, each with a snippet when its place is known.
@@ -18,7 +21,10 @@ pub fn diagnostics(outcome: &Outcome) -> std::io::Result<()> {
             .file
             .as_ref()
             .and_then(|f| outcome.files.iter().find(|s| &s.name == f))
-            .map(|s| s.text.as_str());
+            .map(|s| NamedText {
+                name: &s.name,
+                text: &s.text,
+            });
         let shown = Shown { d, source };
         let mut text = String::new();
         if handler.render_report(&mut text, &shown).is_err() {
@@ -32,7 +38,34 @@ pub fn diagnostics(outcome: &Outcome) -> std::io::Result<()> {
 /// A diagnostic with the text it points into, as miette wants it.
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: Option<&'a str>,
+    source: Option<NamedText<'a>>,
+}
+
+/// A file's text that tells miette its name, so snippets are headed by the file.
+struct NamedText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for NamedText<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl std::fmt::Debug for Shown<'_> {
@@ -87,7 +120,7 @@ impl miette::Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (offset, len) = self.d.span?;
-        self.source?;
+        self.source.as_ref()?;
         let label = match self.d.severity {
             Severity::Error => "here",
             Severity::Warning => "this",

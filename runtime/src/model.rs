@@ -82,7 +82,7 @@ pub struct Tool {
     pub method: Method,
     /// The path template, e.g. `/pets/{petId}`, appended to the server URL.
     pub path: String,
-    /// The servers for this operation (operation over path item over document).
+    /// The servers for this operation: its own, else its path item's, else the document's.
     pub servers: Vec<Server>,
     /// Path, query, header and cookie parameters, in declaration order.
     pub parameters: Vec<Parameter>,
@@ -350,6 +350,7 @@ pub struct SchemeUse {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum SecurityScheme {
     /// A key sent in a header, query parameter or cookie.
+    #[serde(rename = "apiKey")]
     ApiKey {
         /// The header, query or cookie name.
         name: String,
@@ -371,6 +372,7 @@ pub enum SecurityScheme {
         description: Option<String>,
     },
     /// OAuth 2.0, with the flows the document declares.
+    #[serde(rename = "oauth2")]
     OAuth2 {
         /// The declared flows.
         flows: Vec<OAuthFlow>,
@@ -387,6 +389,7 @@ pub enum SecurityScheme {
         description: Option<String>,
     },
     /// TLS client certificates.
+    #[serde(rename = "mutualTLS")]
     MutualTls {
         /// What the document says about the scheme.
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -66,6 +66,7 @@ pub fn lower(src: &mut Sources, options: &LoadOptions, diags: &mut Vec<Diagnosti
         file_name: name,
         schemes: BTreeMap::new(),
         declared: HashSet::new(),
+        document_servers: Vec::new(),
     };
     let mut api = lowering.document()?;
     let (input_defs, output_defs) = lowering.schemas.into_defs();
@@ -153,6 +154,8 @@ struct Lowering<'a> {
     /// Every scheme name the document declares, including ones that failed to load (so a
     /// requirement naming a broken scheme is not also reported as undeclared).
     declared: HashSet<String>,
+    /// The document-level servers, which operations without their own inherit.
+    document_servers: Vec<Server>,
 }
 
 /// A parameter as read from the document, before it gets its input property.
@@ -199,6 +202,7 @@ impl Lowering<'_> {
         let errors_before = self.error_count();
         let servers = self.document_servers();
         api.servers = self.keep(servers).unwrap_or_default();
+        self.document_servers = api.servers.clone();
         self.security_schemes();
         api.security_schemes = self.schemes.clone();
         let global_security = match self.top("security") {
@@ -864,7 +868,7 @@ impl Lowering<'_> {
             }
             _ => match path_servers {
                 Some(s) => s.clone(),
-                None => Vec::new(),
+                None => self.document_servers.clone(),
             },
         };
         if let Some(Value::Object(callbacks)) = op.get("callbacks") {

@@ -389,15 +389,13 @@ fn parse(text: String, name: &str) -> Result<Document, Box<Diagnostic>> {
                 .help("expected an OpenAPI or Swagger document starting with `openapi:` or `swagger:`"),
         ));
     };
-    let json_error = |e: serde_json::Error| {
-        Box::new(
-            Diagnostic::error(
-                "syntax",
-                format!("{name} is not valid JSON: {}", json_message(&e)),
+    let json_error =
+        |e: serde_json::Error| {
+            Box::new(
+                Diagnostic::error("syntax", format!("not valid JSON: {}", json_message(&e)))
+                    .at_line(name, e.line().max(1), e.column().max(1)),
             )
-            .at_line(name, e.line().max(1), e.column().max(1)),
-        )
-    };
+        };
     if first.starts_with('{') {
         return Document::lazy_json(text).map_err(json_error);
     }
@@ -415,10 +413,8 @@ fn parse(text: String, name: &str) -> Result<Document, Box<Diagnostic>> {
         Ok(root) => Ok(Document::tree(text, root)),
         Err(e) => {
             let (line, column) = yaml_position(&e);
-            let mut d = Diagnostic::error(
-                "syntax",
-                format!("{name} is not valid YAML: {}", yaml_message(&e)),
-            );
+            let mut d =
+                Diagnostic::error("syntax", format!("not valid YAML: {}", yaml_message(&e)));
             if let Some((line, column)) = line.zip(column) {
                 d = d.at_line(name, line, column);
             } else {
@@ -457,7 +453,21 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         return format!("it nests deeper than {YAML_MAX_DEPTH} levels");
     }
     // The crate renders a source snippet after the first line; the CLI draws its own.
-    full.lines().next().unwrap_or_default().trim().to_string()
+    let first = full.lines().next().unwrap_or_default().trim();
+    // Drop the crate's own "error: line N column M:" prefix; the diagnostic has the place.
+    let first = first.strip_prefix("error:").map(str::trim).unwrap_or(first);
+    let message = match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((_, message)) => message,
+        None => first,
+    };
+    // Advice meant for programs using the YAML crate, not for the person fixing the file.
+    match message.split_once(", set DuplicateKeyPolicy") {
+        Some((message, _)) => message.to_string(),
+        None => message.to_string(),
+    }
 }
 
 /// The JSON type name of a value, for "expected X, found Y" messages.

@@ -1,0 +1,166 @@
+//! The `mcpgen` command as a user runs it: exit codes, what goes to stdout and stderr, and the
+//! shape of diagnostics and listings.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn specs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs")
+}
+
+fn mcpgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(args)
+        .current_dir(specs())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mcpgen runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_accepts_good_documents_and_exits_zero() {
+    let out = mcpgen(&[
+        "check",
+        "corpus/oai-examples/v3.0/petstore.yaml",
+        "corpus/oai-examples/v2.0/json/petstore.json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("corpus/oai-examples/v3.0/petstore.yaml: ok, 3 tools, 0 warning(s)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("corpus/oai-examples/v2.0/json/petstore.json: ok, 3 tools"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn check_shows_file_line_column_and_a_snippet_and_exits_one() {
+    let out = mcpgen(&[
+        "check",
+        "broken/ref-missing-local.yaml",
+        "corpus/oai-examples/v3.0/petstore.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("mcpgen::ref-missing"), "{stderr}");
+    let place = regex_like_place(&stderr, "broken/ref-missing-local.yaml:");
+    assert!(place, "no file:line:column in {stderr}");
+    assert!(
+        stderr.contains("$ref"),
+        "the snippet quotes the line: {stderr}"
+    );
+    assert!(
+        stderr.contains("broken/ref-missing-local.yaml: 1 error(s)"),
+        "{stderr}"
+    );
+    // The second document is still checked.
+    assert!(stderr.contains("petstore.yaml: ok, 3 tools"), "{stderr}");
+}
+
+/// Whether `text` has `prefix` followed by `line:column:`.
+fn regex_like_place(text: &str, prefix: &str) -> bool {
+    text.match_indices(prefix).any(|(at, _)| {
+        let rest = &text[at + prefix.len()..];
+        let mut parts = rest.splitn(3, ':');
+        let line = parts.next().unwrap_or_default();
+        let column = parts.next().unwrap_or_default();
+        !line.is_empty()
+            && line.chars().all(|c| c.is_ascii_digit())
+            && !column.is_empty()
+            && column.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+#[test]
+fn check_reports_warnings_with_their_place() {
+    let out = mcpgen(&["check", "corpus/oai-examples/v3.1/webhook-example.yaml"]);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("mcpgen::webhooks"), "{stderr}");
+    assert!(
+        regex_like_place(&stderr, "webhook-example.yaml:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn list_prints_a_table_with_auth() {
+    let out = mcpgen(&[
+        "list",
+        "corpus/readme-oas-examples/3.0/yaml/security-multiple.yaml",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let header = stdout.lines().next().unwrap();
+    for column in ["NAME", "METHOD", "PATH", "AUTH"] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(
+        stdout.contains(" | "),
+        "OR-ed requirements are shown: {stdout}"
+    );
+    assert!(
+        stdout.contains('+'),
+        "AND-ed requirements are shown: {stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("4 tools"), "{stdout}");
+}
+
+#[test]
+fn list_json_is_the_tools_list_result() {
+    let spec = "corpus/swagger-petstore3/openapi.yaml";
+    let out = mcpgen(&["list", "--json", spec]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let api = mcpgen_codegen::load(&specs().join(spec), &Default::default())
+        .api
+        .unwrap();
+    let expected = serde_json::json!({ "tools": mcpgen_runtime::tools_list::tools_json(&api) });
+    assert_eq!(listed, expected);
+    assert_eq!(listed["tools"].as_array().unwrap().len(), 19);
+}
+
+#[test]
+fn list_of_a_broken_document_fails_with_its_errors() {
+    let out = mcpgen(&["list", "broken/version-openapi-4.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("mcpgen::version"));
+}
+
+#[test]
+fn the_name_limit_is_configurable() {
+    let out = mcpgen(&[
+        "list",
+        "--json",
+        "--max-name-len",
+        "20",
+        "broken/warn-name-cut.yaml",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name = listed["tools"][0]["name"].as_str().unwrap();
+    assert_eq!(name.len(), 20, "{name}");
+    let out = mcpgen(&["list", "--max-name-len", "5", "broken/warn-name-cut.yaml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap refuses a limit too short for a hash"
+    );
+}
+
+#[test]
+fn help_is_stable() {
+    let out = mcpgen(&["--help"]);
+    insta::assert_snapshot!("help", text(&out.stdout));
+    let out = mcpgen(&["check", "--help"]);
+    insta::assert_snapshot!("check-help", text(&out.stdout));
+}
