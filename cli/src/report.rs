@@ -16,7 +16,8 @@ pub fn diagnostics(outcome: &Outcome) -> std::io::Result<()> {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
     let mut err = std::io::stderr().lock();
-    for d in &outcome.diagnostics {
+    let (shown, hidden) = outcome.shown(mcpgen_codegen::MAX_PLACED);
+    for d in shown {
         let source = d
             .file
             .as_ref()
@@ -31,6 +32,9 @@ pub fn diagnostics(outcome: &Outcome) -> std::io::Result<()> {
             text = format!("{d}\n");
         }
         write!(err, "{text}")?;
+    }
+    if hidden > 0 {
+        writeln!(err, "... and {hidden} more diagnostic(s) not shown")?;
     }
     Ok(())
 }

@@ -9,4 +9,4 @@ pub mod diagnostic;
 pub mod load;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{LoadOptions, Outcome, SourceText, load};
+pub use load::{LoadOptions, MAX_PLACED, Outcome, SourceText, load};

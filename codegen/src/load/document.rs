@@ -232,16 +232,16 @@ impl<'de> Visitor<'de> for MembersVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
+        let mut out: Vec<(String, &'de RawValue)> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         while let Some((key, value)) = map.next_entry::<String, &'de RawValue>()? {
-            if let Some(existing) = out
-                .iter_mut()
-                .find(|(k, _): &&mut (String, &RawValue)| *k == key)
-            {
+            match seen.get(&key) {
                 // Like serde_json's own maps: the last of duplicate keys wins.
-                existing.1 = value;
-            } else {
-                out.push((key, value));
+                Some(&at) => out[at].1 = value,
+                None => {
+                    seen.insert(key.clone(), out.len());
+                    out.push((key, value));
+                }
             }
         }
         Ok(out)

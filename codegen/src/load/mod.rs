@@ -88,6 +88,16 @@ impl Outcome {
     pub fn place_all(&mut self) {
         place(&mut self.diagnostics, &self.files, |_| true);
     }
+
+    /// The diagnostics worth showing a person: errors first, then warnings, at most `limit`
+    /// (a hostile document can produce hundreds of thousands), and how many were left out.
+    pub fn shown(&self, limit: usize) -> (Vec<&Diagnostic>, usize) {
+        let mut all: Vec<&Diagnostic> = self.diagnostics.iter().filter(|d| d.is_error()).collect();
+        all.extend(self.diagnostics.iter().filter(|d| !d.is_error()));
+        let hidden = all.len().saturating_sub(limit);
+        all.truncate(limit);
+        (all, hidden)
+    }
 }
 
 /// Loads the document at `path` and every file it refers to.
@@ -151,9 +161,17 @@ fn ref_root(path: &Path, options: &LoadOptions) -> PathBuf {
     }
 }
 
+/// How many diagnostics of one load get a line and column worked out.
+pub const MAX_PLACED: usize = 200;
+
 /// Fills in line, column and span for diagnostics that carry only a JSON pointer.
 fn place(diagnostics: &mut [Diagnostic], files: &[SourceText], which: fn(&Diagnostic) -> bool) {
-    for d in diagnostics.iter_mut().filter(|d| which(d)) {
+    // Each position costs a pass over the file, so only as many as anyone reads get one.
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| which(d) && d.span.is_none())
+        .take(MAX_PLACED)
+    {
         let Some(file) = &d.file else { continue };
         let Some(source) = files.iter().find(|f| &f.name == file) else {
             continue;

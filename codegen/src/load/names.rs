@@ -5,7 +5,7 @@
 //! with a stable hash suffix when too long, and made unique in a fixed order, so the same
 //! document always gives the same names.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The characters clients accept in a tool name.
 fn is_name_char(c: char) -> bool {
@@ -57,6 +57,9 @@ pub fn fit(name: &str, identity: &str, max: usize) -> String {
 #[derive(Default)]
 pub struct NameSet {
     taken: HashSet<String>,
+    /// The next number to try for each wanted name, so that many operations wanting the same
+    /// name cost one step each, not one step per earlier claimant.
+    next: HashMap<String, usize>,
 }
 
 impl NameSet {
@@ -67,7 +70,9 @@ impl NameSet {
         if self.taken.insert(base.clone()) {
             return base;
         }
-        for n in 2.. {
+        let start = self.next.get(wanted).copied().unwrap_or(2);
+        for n in start.. {
+            self.next.insert(wanted.to_string(), n + 1);
             let suffix = format!("_{n}");
             let head = fit(wanted, identity, max.saturating_sub(suffix.len()));
             let candidate = format!("{head}{suffix}");

@@ -742,6 +742,7 @@ impl Lowering<'_> {
 
         // Parameters: the path item's, overridden by the operation's with the same name and place.
         let mut raw: Vec<(String, String, usize, String)> = Vec::new(); // (name, in, file, pointer)
+        let mut positions: HashMap<(String, String), usize> = HashMap::new();
         for (owner, owner_at) in [(item, item_at), (op, op_at)] {
             let Some(list) = owner.get("parameters") else {
                 continue;
@@ -781,8 +782,15 @@ impl Lowering<'_> {
                         )
                         .map(|d| d.help("expected `in: path`, `query`, `header` or `cookie`")));
                 };
-                raw.retain(|(n, l, _, _)| !(n == name && l == location));
-                raw.push((name.to_string(), location.to_string(), pfile, pat));
+                // An operation's parameter replaces the path item's with the same name and place.
+                let key = (name.to_string(), location.to_string());
+                match positions.get(&key) {
+                    Some(&at) => raw[at] = (key.0, key.1, pfile, pat),
+                    None => {
+                        positions.insert(key.clone(), raw.len());
+                        raw.push((key.0, key.1, pfile, pat));
+                    }
+                }
             }
         }
 

@@ -405,6 +405,11 @@ fn parse(text: String, name: &str) -> Result<Document, Box<Diagnostic>> {
     }
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = YAML_MAX_DEPTH;
+    // The crate's defaults suit configuration files; an API document may be megabytes. Every
+    // node takes at least two bytes of text, so these scale with the file, not past it, while
+    // the alias limits (the defence against alias bombs) stay as they are.
+    budget.max_nodes = budget.max_nodes.max(text.len() / 2);
+    budget.max_events = budget.max_events.max(text.len());
     let options = serde_saphyr::options! {
         strict_booleans: true,
         budget: Some(budget),
@@ -449,8 +454,18 @@ fn yaml_position(e: &serde_saphyr::Error) -> (Option<usize>, Option<usize>) {
 
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
-    if full.contains("budget breached") && full.contains("Depth") {
-        return format!("it nests deeper than {YAML_MAX_DEPTH} levels");
+    if full.contains("budget breached") {
+        if full.contains("Depth") {
+            return format!("it nests deeper than {YAML_MAX_DEPTH} levels");
+        }
+        let what = full
+            .split("budget breached:")
+            .nth(1)
+            .unwrap_or_default()
+            .trim();
+        return format!(
+            "it exceeds a resource limit ({what}); aliases and anchors are the usual cause"
+        );
     }
     // The crate renders a source snippet after the first line; the CLI draws its own.
     let first = full.lines().next().unwrap_or_default().trim();
