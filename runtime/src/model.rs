@@ -444,7 +444,7 @@ pub enum OAuthFlowKind {
 pub struct Annotations {
     /// The call does not change anything (GET, HEAD, OPTIONS, QUERY).
     pub read_only_hint: bool,
-    /// The call may destroy data (DELETE).
+    /// The call may destroy or overwrite data (DELETE, PUT, PATCH); POST only adds.
     pub destructive_hint: bool,
     /// Repeating the call has no further effect (GET, HEAD, OPTIONS, QUERY, PUT, DELETE).
     pub idempotent_hint: bool,
@@ -459,7 +459,7 @@ impl Annotations {
         );
         Annotations {
             read_only_hint: read_only,
-            destructive_hint: method == Method::Delete,
+            destructive_hint: matches!(method, Method::Delete | Method::Put | Method::Patch),
             idempotent_hint: read_only || matches!(method, Method::Put | Method::Delete),
         }
     }

@@ -278,9 +278,12 @@ impl Lowering<'_> {
 
     fn document_servers(&mut self) -> Res<Vec<Server>> {
         if self.version != Version::Swagger2 {
+            // No servers, or an empty list, means one server at `/` (OpenAPI 3).
             return match self.top("servers") {
-                Some(v) => self.servers(0, "/servers", &v),
-                None => Ok(vec![server("/")]),
+                Some(v) if v.as_array().is_none_or(|list| !list.is_empty()) => {
+                    self.servers(0, "/servers", &v)
+                }
+                _ => Ok(vec![server("/")]),
             };
         }
         let host_node = self.top("host");
@@ -648,7 +651,7 @@ impl Lowering<'_> {
         let Value::Object(item) = &*item else {
             return Err(self.wrong_type(file, &at, "a path item mapping", &item));
         };
-        let servers = match item.get("servers") {
+        let servers = match item.get("servers").filter(|v| !is_empty_list(v)) {
             Some(v) if self.version != Version::Swagger2 => {
                 Some(self.servers(file, &format!("{at}/servers"), v)?)
             }
@@ -870,7 +873,8 @@ impl Lowering<'_> {
             Some(v) => self.security(v, file, &format!("{op_at}/security"))?,
             None => global_security.to_vec(),
         };
-        let servers = match op.get("servers") {
+        // An empty list inherits, like an absent one: a tool needs somewhere to send requests.
+        let servers = match op.get("servers").filter(|v| !is_empty_list(v)) {
             Some(v) if self.version != Version::Swagger2 => {
                 self.servers(file, &format!("{op_at}/servers"), v)?
             }
@@ -1392,15 +1396,16 @@ impl Lowering<'_> {
             }
             BodyEncoding::Text => match declared {
                 Some(s) if s.get("type") == Some(&json!("string")) => s,
-                _ => {
-                    json!({"type": "string", "description": format!("The {media_type} body, as text.")})
-                }
+                _ => json!({
+                    "type": "string",
+                    "description": with_note(&description, &format!("The {media_type} body, as text.")),
+                }),
             },
             BodyEncoding::Binary => json!({
                 "type": "string",
                 "contentEncoding": "base64",
                 "contentMediaType": media_type,
-                "description": format!("The {media_type} body, base64-encoded."),
+                "description": with_note(&description, &format!("The {media_type} body, base64-encoded.")),
             }),
         };
         if let (Some(d), Value::Object(s)) = (&description, &mut schema)
@@ -1441,7 +1446,13 @@ impl Lowering<'_> {
             .keys()
             .filter(|k| k.starts_with('2') && (k.len() == 3))
             .collect();
-        codes.sort_by_key(|k| (k.eq_ignore_ascii_case("2XX"), k.to_string()));
+        // The lowest 2xx that describes a body (else the lowest 2xx), `2XX` after exact codes.
+        let has_body = |code: &str| {
+            let entry = &responses[code];
+            let deref = entry.get("$ref").map(|_| ());
+            deref.is_some() || entry.get("content").is_some() || entry.get("schema").is_some()
+        };
+        codes.sort_by_key(|k| (!has_body(k), k.eq_ignore_ascii_case("2XX"), k.to_string()));
         let Some(code) = codes.first() else {
             return Ok((None, None));
         };
@@ -1550,13 +1561,19 @@ impl Lowering<'_> {
                     cleaned
                 }
             };
+            // Renamed properties stay within the 64 characters clients accept.
+            let prefixed = |suffix: &str| {
+                let room = 64 - p.location.as_str().len() - 1 - suffix.len();
+                let head: String = base.chars().take(room).collect();
+                format!("{}_{head}{suffix}", p.location.as_str())
+            };
             let mut property = base.clone();
             if taken.contains(&property) {
-                property = format!("{}_{base}", p.location.as_str());
+                property = prefixed("");
             }
             let mut n = 2;
             while taken.contains(&property) {
-                property = format!("{}_{base}_{n}", p.location.as_str());
+                property = prefixed(&format!("_{n}"));
                 n += 1;
             }
             taken.insert(property.clone());
@@ -1643,6 +1660,22 @@ fn param_file(lowering: &Lowering<'_>, source: &SourceRef) -> usize {
         .iter()
         .position(|f| f.name == source.file)
         .unwrap_or(0)
+}
+
+/// The document's description followed by mcpgen's note on how the value is given.
+fn with_note(description: &Option<String>, note: &str) -> String {
+    match description {
+        Some(d) if !d.trim().is_empty() => format!(
+            "{} ({})",
+            d.trim_end().trim_end_matches('.'),
+            note.trim_end_matches('.')
+        ),
+        _ => note.to_string(),
+    }
+}
+
+fn is_empty_list(value: &&Value) -> bool {
+    value.as_array().is_some_and(Vec::is_empty)
 }
 
 fn server(url: &str) -> Server {

@@ -219,6 +219,9 @@ impl Schemas {
                     let tuple = self.convert_list(src, file, &at(), value, dir)?;
                     out.insert("prefixItems".into(), tuple);
                 }
+                // Draft 4 reads `additionalItems` only beside a tuple `items`, where 2020-12
+                // calls it `items` (the tuple itself becoming `prefixItems`).
+                "additionalItems" if !map.get("items").is_some_and(Value::is_array) => {}
                 "items"
                 | "additionalProperties"
                 | "additionalItems"
@@ -294,6 +297,20 @@ impl Schemas {
         if map.get("nullable") == Some(&Value::Bool(true)) {
             make_nullable(&mut out);
         }
+        // 2020-12 describes raw bytes as a string with a non-text `contentMediaType`; in tool
+        // arguments such bytes travel base64-encoded, and the schema says so.
+        if dir == Direction::Input
+            && !out.contains_key("contentEncoding")
+            && out.get("type") == Some(&Value::String("string".into()))
+            && out
+                .get("contentMediaType")
+                .and_then(Value::as_str)
+                .is_some_and(|m| {
+                    !m.starts_with("text/") && !m.contains("json") && !m.contains("xml")
+                })
+        {
+            out.insert("contentEncoding".into(), Value::String("base64".into()));
+        }
         Ok(Value::Object(out))
     }
 
@@ -346,25 +363,12 @@ impl Schemas {
 
     /// Whether a property is left out in this direction (`readOnly` inputs, `writeOnly` outputs),
     /// looking through one `$ref`.
-    fn left_out(&self, src: &Sources, file: usize, member: &Value, dir: Direction) -> bool {
+    fn left_out(&self, src: &mut Sources, file: usize, member: &Value, dir: Direction) -> bool {
         let flag = match dir {
             Direction::Input => "readOnly",
             Direction::Output => "writeOnly",
         };
-        let Some(map) = member.as_object() else {
-            return false;
-        };
-        if map.get(flag) == Some(&Value::Bool(true)) {
-            return true;
-        }
-        // Follow a local reference cheaply; a reference into another file is converted anyway.
-        if let Some(Value::String(r)) = map.get("$ref")
-            && let Some(fragment) = r.strip_prefix('#')
-            && let Some(target) = src.node(file, fragment)
-        {
-            return target.get(flag) == Some(&Value::Bool(true));
-        }
-        false
+        marked(src, file, member, flag, 0)
     }
 
     /// The `$defs` name for the schema a `$ref` points to, converting it on first use.
@@ -534,6 +538,33 @@ impl Schemas {
             .at(&src.file(file).name, pointer),
         )
     }
+}
+
+/// Whether a schema carries `flag: true` itself, through `$ref`s (in any file) or through any
+/// member of an `allOf` (the usual OpenAPI 3.0 way to annotate a reference).
+fn marked(src: &mut Sources, file: usize, schema: &Value, flag: &str, depth: usize) -> bool {
+    let Some(map) = schema.as_object() else {
+        return false;
+    };
+    if depth > 8 {
+        return false;
+    }
+    if map.get(flag) == Some(&Value::Bool(true)) {
+        return true;
+    }
+    if let Some(reference) = map.get("$ref")
+        && let Ok(target) = src.target(file, "", reference)
+        && let Some(node) = src.node(target.0, &target.1)
+        && marked(src, target.0, &node, flag, depth + 1)
+    {
+        return true;
+    }
+    if let Some(Value::Array(all)) = map.get("allOf") {
+        return all
+            .iter()
+            .any(|member| marked(src, file, member, flag, depth + 1));
+    }
+    false
 }
 
 fn collect_refs(value: &Value, out: &mut VecDeque<String>) {
