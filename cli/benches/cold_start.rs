@@ -2,8 +2,13 @@
 //! document, builds every tool and writes the whole `tools/list` result, then exits. Prints
 //! the median wall time and the peak RSS for the largest real documents.
 //!
+//! Two ways: `list --json` (load, build, write the whole list) and `serve` over stdio with a
+//! minimal JSON-RPC client (initialize, then every `tools/list` page until the last), which is
+//! what an MCP client waits for before its first call.
+//!
 //! Run with `cargo bench -p mcpgen --bench cold_start` (a release build).
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,6 +38,77 @@ fn run(spec: &Path) -> (Duration, i64) {
         spec.display()
     );
     (elapsed, usage.ru_maxrss)
+}
+
+/// What the benchmark reads of a `tools/list` reply (the tools are checked for shape by the
+/// tests; here they are only counted, as cheaply as a client could).
+#[derive(serde::Deserialize)]
+struct Reply {
+    result: ListResult,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListResult {
+    tools: Vec<serde::de::IgnoredAny>,
+    next_cursor: Option<String>,
+}
+
+/// Starts `mcpgen serve` on stdio, initializes, reads every tools/list page, closes stdin and
+/// reaps the process. Returns the time to the last page, the tools and bytes listed, and the
+/// peak RSS in KiB.
+#[allow(clippy::zombie_processes)]
+fn serve_stdio(spec: &Path) -> (Duration, usize, usize, i64) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .arg("serve")
+        .arg(spec)
+        .env("MCPGEN_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mcpgen starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut send = move |message: serde_json::Value| {
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    };
+    send(
+        serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}),
+    );
+    stdout.read_line(&mut line).unwrap();
+    send(serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let (mut tools, mut bytes, mut cursor, mut id) = (0, 0, None::<String>, 1);
+    loop {
+        let params = match &cursor {
+            Some(c) => serde_json::json!({"cursor": c}),
+            None => serde_json::json!({}),
+        };
+        send(
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "tools/list", "params": params}),
+        );
+        id += 1;
+        line.clear();
+        stdout.read_line(&mut line).unwrap();
+        bytes += line.len();
+        let reply: Reply = serde_json::from_str(&line).expect("a tools/list reply");
+        tools += reply.result.tools.len();
+        cursor = reply.result.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let elapsed = started.elapsed();
+    drop(send); // closes stdin: the server sees EOF and exits
+    let mut status = 0;
+    // SAFETY: as in `run`.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    (elapsed, tools, bytes, usage.ru_maxrss)
 }
 
 fn main() {
@@ -69,6 +145,40 @@ fn main() {
             ms(times[runs / 2]),
             ms(times[0]),
             peak as f64 / 1024.0
+        );
+    }
+
+    println!();
+    println!("serve over stdio: start -> initialize -> every tools/list page");
+    println!(
+        "{:<12} {:>12} {:>12} {:>14} {:>8} {:>12}",
+        "document", "median", "best", "peak RSS", "tools", "list bytes"
+    );
+    for (id, file) in [
+        ("github", "github/api.github.com.json"),
+        ("kubernetes", "kubernetes/swagger.json"),
+        ("petstore3", "swagger-petstore3/openapi.yaml"),
+    ] {
+        let spec = corpus.join(file);
+        serve_stdio(&spec);
+        let mut times = Vec::new();
+        let (mut peak, mut tools, mut bytes) = (0, 0, 0);
+        for _ in 0..runs {
+            let (time, n, b, rss) = serve_stdio(&spec);
+            times.push(time);
+            peak = peak.max(rss);
+            (tools, bytes) = (n, b);
+        }
+        times.sort();
+        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "{:<12} {:>12} {:>12} {:>11.1} MB {:>8} {:>12}",
+            id,
+            ms(times[runs / 2]),
+            ms(times[0]),
+            peak as f64 / 1024.0,
+            tools,
+            bytes
         );
     }
 }

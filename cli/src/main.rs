@@ -29,6 +29,31 @@ enum Command {
         #[command(flatten)]
         load: LoadFlags,
     },
+    /// Serve a document's tools over MCP: stdio by default, Streamable HTTP with --http.
+    Serve {
+        /// The document.
+        spec: PathBuf,
+        /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio (loopback only for now).
+        #[arg(long, value_name = "ADDR")]
+        http: Option<std::net::SocketAddr>,
+        /// Send requests here instead of the document's servers.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// A value for a server URL variable (repeatable).
+        #[arg(long = "server-var", value_name = "NAME=VALUE", value_parser = parse_server_var)]
+        server_vars: Vec<(String, String)>,
+        /// Seconds to wait for a connection to the upstream.
+        #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+        connect_timeout: f64,
+        /// Seconds a whole upstream call may take.
+        #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+        timeout: f64,
+        /// The most response bytes read from the upstream per call.
+        #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
+        max_response_bytes: usize,
+        #[command(flatten)]
+        load: LoadFlags,
+    },
     /// List the tools a document becomes: a table, or the exact tools/list JSON.
     List {
         /// The document.
@@ -68,6 +93,14 @@ impl LoadFlags {
     }
 }
 
+/// `NAME=VALUE`, as `--server-var` takes it.
+fn parse_server_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -97,6 +130,82 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Serve {
+            spec,
+            http,
+            base_url,
+            server_vars,
+            connect_timeout,
+            timeout,
+            max_response_bytes,
+            load: flags,
+        } => {
+            // Logs go to stderr: on stdio, stdout carries only the protocol.
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_ansi(false)
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("MCPGEN_LOG")
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .init();
+            let mut outcome = load(&spec, &flags.options());
+            let Some(api) = outcome.api.take() else {
+                outcome.place_all();
+                report::diagnostics(&outcome)?;
+                summary(&spec, &outcome)?;
+                return Ok(ExitCode::FAILURE);
+            };
+            let warnings = outcome.diagnostics.len();
+            drop(outcome);
+            let seconds = |s: f64| std::time::Duration::from_secs_f64(s.max(0.001));
+            let options = mcpgen_runtime::server::ServeOptions {
+                target: mcpgen_runtime::request::Target {
+                    base_url,
+                    server_vars: server_vars.into_iter().collect(),
+                },
+                upstream: mcpgen_runtime::upstream::UpstreamOptions {
+                    connect_timeout: seconds(connect_timeout),
+                    timeout: seconds(timeout),
+                    max_response_bytes,
+                },
+                ..Default::default()
+            };
+            tracing::info!(
+                tools = api.tools.len(),
+                warnings,
+                "loaded {} (run `mcpgen check` to see the warnings)",
+                spec.display()
+            );
+            let server = match mcpgen_runtime::server::McpServer::new(api, options) {
+                Ok(server) => server,
+                Err(e) => {
+                    eprintln!("mcpgen: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let served = runtime.block_on(async move {
+                match http {
+                    Some(addr) => {
+                        let stop = tokio_util::sync::CancellationToken::new();
+                        mcpgen_runtime::serve::serve_http(server, addr, stop, None).await
+                    }
+                    None => mcpgen_runtime::serve::serve_stdio(server).await,
+                }
+            });
+            // Do not wait for idle keep-alive connections or a blocked stdin read.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+            match served {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("mcpgen: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::List {
             spec,

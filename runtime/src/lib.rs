@@ -7,4 +7,10 @@
 #![deny(missing_docs)]
 
 pub mod model;
+pub mod request;
+pub mod result;
+pub mod serve;
+pub mod server;
 pub mod tools_list;
+pub mod upstream;
+pub mod validate;

@@ -26,6 +26,31 @@ pub fn tool_json(api: &Api, tool: &Tool) -> Value {
     serde_json::to_value(ToolView { api, tool }).expect("a model serializes to JSON")
 }
 
+/// One tool as rmcp's `Tool`, for the server. It serializes to exactly what [`ToolView`]
+/// writes (a test holds the two together); it is built directly rather than through JSON
+/// because a large API's first `tools/list` is on the critical path of a client's start.
+pub fn rmcp_tool(api: &Api, tool: &Tool) -> rmcp::model::Tool {
+    let mut out = rmcp::model::Tool::new(
+        tool.name.clone(),
+        tool.description.clone(),
+        std::sync::Arc::new(api.input_schema(tool)),
+    );
+    if let Some(title) = &tool.title {
+        out = out.with_title(title.clone());
+    }
+    if let Some(output) = api.output_schema(tool) {
+        out = out.with_raw_output_schema(std::sync::Arc::new(output));
+    }
+    let hints = tool.annotations;
+    out.with_annotations(rmcp::model::ToolAnnotations::from_raw(
+        tool.title.clone(),
+        Some(hints.read_only_hint),
+        Some(hints.destructive_hint),
+        Some(hints.idempotent_hint),
+        Some(true),
+    ))
+}
+
 /// Every tool of the server as JSON values, in the server's (deterministic) order.
 pub fn tools_json(api: &Api) -> Vec<Value> {
     api.tools.iter().map(|tool| tool_json(api, tool)).collect()
@@ -111,13 +136,13 @@ impl Serialize for Annotations<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let hints = self.0.annotations;
         let mut map = serializer.serialize_map(None)?;
+        if let Some(title) = &self.0.title {
+            map.serialize_entry("title", title)?;
+        }
         map.serialize_entry("readOnlyHint", &hints.read_only_hint)?;
         map.serialize_entry("destructiveHint", &hints.destructive_hint)?;
         map.serialize_entry("idempotentHint", &hints.idempotent_hint)?;
         map.serialize_entry("openWorldHint", &true)?;
-        if let Some(title) = &self.0.title {
-            map.serialize_entry("title", title)?;
-        }
         map.end()
     }
 }

@@ -1,0 +1,117 @@
+//! Running an [`McpServer`] over stdio or Streamable HTTP until the client leaves or the
+//! process is told to stop (SIGINT, SIGTERM).
+
+use crate::server::McpServer;
+use rmcp::ServiceExt;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::net::SocketAddr;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::sync::CancellationToken;
+
+/// Why serving stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The MCP session could not start.
+    #[error("cannot start the MCP session: {0}")]
+    Start(String),
+    /// The address cannot be listened on (or may not be, without authentication).
+    #[error("{0}")]
+    Listen(String),
+    /// The server stopped unexpectedly.
+    #[error("the server stopped: {0}")]
+    Stopped(String),
+}
+
+/// Serves over stdin/stdout until stdin closes or a signal arrives.
+pub async fn serve_stdio(server: McpServer) -> Result<(), ServeError> {
+    serve_io(server, rmcp::transport::stdio()).await
+}
+
+/// Serves over any byte stream pair (stdio, a pipe, an in-memory duplex in tests) until the
+/// peer closes it or a signal arrives.
+pub async fn serve_io<R, W>(server: McpServer, io: (R, W)) -> Result<(), ServeError>
+where
+    R: AsyncRead + Send + Unpin + 'static,
+    W: AsyncWrite + Send + Unpin + 'static,
+{
+    let running = server
+        .serve(io)
+        .await
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let token = running.cancellation_token();
+    tokio::select! {
+        quit = running.waiting() => {
+            quit.map_err(|e| ServeError::Stopped(e.to_string()))?;
+        }
+        () = shutdown_signal() => {
+            tracing::info!("signal received, shutting down");
+            token.cancel();
+        }
+    }
+    Ok(())
+}
+
+/// Serves Streamable HTTP at `/mcp` on `addr` until a signal arrives (or `stop` is
+/// cancelled). Without authentication only loopback addresses are allowed. `ready` learns the
+/// bound address (useful with port 0).
+pub async fn serve_http(
+    server: McpServer,
+    addr: SocketAddr,
+    stop: CancellationToken,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> Result<(), ServeError> {
+    if !addr.ip().is_loopback() {
+        return Err(ServeError::Listen(format!(
+            "refusing to listen on {addr}: without authentication mcpgen serves HTTP on loopback only; use 127.0.0.1:{}",
+            addr.port()
+        )));
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Listen(format!("cannot listen on {addr}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| ServeError::Listen(e.to_string()))?;
+    let config = StreamableHttpServerConfig::default()
+        .with_sse_keep_alive(None)
+        .with_cancellation_token(stop.child_token());
+    let service: StreamableHttpService<McpServer, LocalSessionManager> =
+        StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
+    let router = axum::Router::new().nest_service("/mcp", service);
+    tracing::info!("serving MCP over Streamable HTTP at http://{bound}/mcp");
+    if let Some(ready) = ready {
+        let _ = ready.send(bound);
+    }
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                () = shutdown_signal() => tracing::info!("signal received, shutting down"),
+                () = stop.cancelled() => {}
+            }
+        })
+        .await
+        .map_err(|e| ServeError::Stopped(e.to_string()))
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,214 @@
+//! The MCP server: an rmcp `ServerHandler` whose tools come from the model.
+//!
+//! `tools/list` pages are cut so that every page stays well under 1 MB (the Python SDK refuses a
+//! larger Streamable HTTP event); a page's tools are built from the model when it is asked for.
+//! `tools/call` validates the arguments, builds the request, sends it and turns the response
+//! into a tool result. Anything that goes wrong in a call is a tool error the model can read;
+//! only an unknown tool name is a protocol error, as MCP asks.
+
+use crate::model::Api;
+use crate::request::{self, Target};
+use crate::result::{from_response, tool_error};
+use crate::tools_list::rmcp_tool;
+use crate::upstream::{Upstream, UpstreamOptions};
+use crate::validate::Validators;
+use rmcp::model::{
+    CacheScope, CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How a server reaches its upstream and shapes its answers.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Base URL and server variables.
+    pub target: Target,
+    /// Timeouts and the response cap.
+    pub upstream: UpstreamOptions,
+    /// The most bytes of tool JSON one `tools/list` page may hold.
+    pub page_bytes: usize,
+    /// How long clients may cache `tools/list` (MCP 2026-07-28 `ttlMs`).
+    pub list_ttl_ms: u64,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            target: Target::default(),
+            upstream: UpstreamOptions::default(),
+            page_bytes: 512 * 1024,
+            list_ttl_ms: 5 * 60 * 1000,
+        }
+    }
+}
+
+/// An MCP server for one [`Api`]; cheap to clone (every clone shares the same state).
+#[derive(Clone)]
+pub struct McpServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    api: Api,
+    by_name: HashMap<String, usize>,
+    options: ServeOptions,
+    upstream: Upstream,
+    validators: Validators,
+}
+
+impl McpServer {
+    /// A server for `api`; fails only when the HTTP client cannot be created.
+    pub fn new(api: Api, options: ServeOptions) -> Result<Self, crate::upstream::UpstreamError> {
+        let upstream = Upstream::new(options.upstream.clone())?;
+        let by_name = api
+            .tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        let validators = Validators::new(&api);
+        Ok(McpServer {
+            inner: Arc::new(Inner {
+                api,
+                by_name,
+                options,
+                upstream,
+                validators,
+            }),
+        })
+    }
+
+    /// The model this server serves.
+    pub fn api(&self) -> &Api {
+        &self.inner.api
+    }
+
+    /// Runs one tool call: the same path `tools/call` takes, for tests and benchmarks.
+    pub async fn call(
+        &self,
+        name: &str,
+        args: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<rmcp::model::CallToolResult, ErrorData> {
+        let inner = &self.inner;
+        let Some(&index) = inner.by_name.get(name) else {
+            return Err(ErrorData::invalid_params(
+                format!("unknown tool `{name}`"),
+                None,
+            ));
+        };
+        let api = &inner.api;
+        if let Err(message) = inner.validators.check_input(api, index, &args) {
+            return Ok(tool_error(message));
+        }
+        let tool = &api.tools[index];
+        let request = match request::build(tool, &args, &inner.options.target) {
+            Ok(request) => request,
+            Err(e) => return Ok(tool_error(format!("Cannot call `{name}`: {e}"))),
+        };
+        tracing::debug!(tool = name, method = request.method.as_str(), url = %request.url, "calling upstream");
+        match inner.upstream.send(&request).await {
+            Ok(response) => {
+                tracing::debug!(
+                    tool = name,
+                    status = response.status,
+                    bytes = response.body.len(),
+                    "upstream answered"
+                );
+                let cap = inner.options.upstream.max_response_bytes;
+                Ok(from_response(api, index, response, &inner.validators, cap))
+            }
+            Err(e) => {
+                tracing::warn!(tool = name, error = %e, "upstream call failed");
+                Ok(tool_error(format!("Calling `{name}` failed: {e}")))
+            }
+        }
+    }
+
+    /// The page of `tools/list` that starts at tool `start`: tools in order until the next one
+    /// would take the page past `page_bytes` of JSON (a page always holds at least one tool),
+    /// and the index the next page starts at. The cursor is that index, so any page can be
+    /// asked for again and nothing is measured before a client asks.
+    fn page(&self, start: usize) -> (Vec<Tool>, Option<usize>) {
+        let api = &self.inner.api;
+        let mut tools = Vec::new();
+        let mut size = 0;
+        for (i, model) in api.tools.iter().enumerate().skip(start) {
+            let tool = rmcp_tool(api, model);
+            let mut counter = ByteCounter(0);
+            serde_json::to_writer(&mut counter, &tool).expect("tools serialize");
+            if !tools.is_empty() && size + counter.0 > self.inner.options.page_bytes {
+                return (tools, Some(i));
+            }
+            size += counter.0;
+            tools.push(tool);
+        }
+        (tools, None)
+    }
+}
+
+/// A writer that only counts.
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        let api = &self.inner.api;
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("mcpgen", env!("CARGO_PKG_VERSION"))
+                    .with_title(format!("{} (mcpgen)", api.title)),
+            );
+        if let Some(description) = &api.description {
+            info = info.with_instructions(description.clone());
+        }
+        info
+    }
+
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let cursor = request.and_then(|r| r.cursor);
+        let start = match cursor.as_deref() {
+            None => 0,
+            Some(c) => match c.parse::<usize>() {
+                Ok(i) if i < self.inner.api.tools.len() => i,
+                _ => {
+                    return Err(ErrorData::invalid_params(
+                        format!("unknown cursor `{c}`"),
+                        None,
+                    ));
+                }
+            },
+        };
+        let (tools, next) = self.page(start);
+        let mut result = ListToolsResult::with_all_items(tools)
+            .with_ttl_ms(self.inner.options.list_ttl_ms)
+            .with_cache_scope(CacheScope::Public);
+        result.next_cursor = next.map(|n| n.to_string());
+        Ok(result)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let args = request.arguments.unwrap_or_default();
+        self.call(&request.name, args).await.map(Into::into)
+    }
+}

@@ -1,0 +1,167 @@
+//! Sending built requests to the upstream API: one pooled HTTP client with connect and total
+//! timeouts, redirects followed only on the same host, and response bodies read up to a cap.
+
+use crate::request::UpstreamRequest;
+use std::time::Duration;
+
+/// How the upstream client behaves.
+#[derive(Clone, Debug)]
+pub struct UpstreamOptions {
+    /// How long to wait for a TCP/TLS connection.
+    pub connect_timeout: Duration,
+    /// How long a whole call may take, response body included.
+    pub timeout: Duration,
+    /// How many response bytes to read; the rest is cut off with a note.
+    pub max_response_bytes: usize,
+}
+
+impl Default for UpstreamOptions {
+    fn default() -> Self {
+        UpstreamOptions {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            max_response_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// A response as far as mcpgen read it.
+#[derive(Clone, Debug)]
+pub struct UpstreamResponse {
+    /// The status code.
+    pub status: u16,
+    /// The status's reason phrase (`Not Found`), when it has a standard one.
+    pub reason: String,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The `Location` header of a redirect that was not followed.
+    pub location: Option<String>,
+    /// The body, at most `max_response_bytes` of it.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than the cap (and cut).
+    pub truncated: bool,
+}
+
+/// A call that produced no response. The message names the host and the cause.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UpstreamError(pub String);
+
+/// The shared HTTP client for every tool call of a server.
+#[derive(Clone)]
+pub struct Upstream {
+    client: reqwest::Client,
+    options: UpstreamOptions,
+}
+
+impl Upstream {
+    /// A client with connection pooling, the given timeouts and a same-host redirect policy.
+    pub fn new(options: UpstreamOptions) -> Result<Self, UpstreamError> {
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt.previous().first();
+            let same_host = first.is_some_and(|f| {
+                f.host_str() == attempt.url().host_str()
+                    && f.port_or_known_default() == attempt.url().port_or_known_default()
+            });
+            if attempt.previous().len() > 5 || !same_host {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .redirect(policy)
+            .user_agent(concat!("mcpgen/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| UpstreamError(format!("cannot create the HTTP client: {e}")))?;
+        Ok(Upstream { client, options })
+    }
+
+    /// The options the client was made with.
+    pub fn options(&self) -> &UpstreamOptions {
+        &self.options
+    }
+
+    /// Sends the request and reads the response, body capped.
+    pub async fn send(&self, request: &UpstreamRequest) -> Result<UpstreamResponse, UpstreamError> {
+        let url = reqwest::Url::parse(&request.url).map_err(|e| {
+            UpstreamError(format!(
+                "the request URL `{}` is not valid: {e}",
+                request.url
+            ))
+        })?;
+        let host = url.host_str().unwrap_or("the upstream").to_string();
+        let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
+            .expect("standard methods are valid");
+        let mut builder = self.client.request(method, url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, body.content_type.as_str())
+                .body(body.bytes.clone());
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| describe(&host, &e, &self.options))?;
+        let status = response.status();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let location = header(reqwest::header::LOCATION);
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| describe(&host, &e, &self.options))?
+        {
+            let room = self.options.max_response_bytes - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(UpstreamResponse {
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or_default().to_string(),
+            content_type,
+            location,
+            body,
+            truncated,
+        })
+    }
+}
+
+/// A transport error in words: which host, and the innermost cause.
+fn describe(host: &str, error: &reqwest::Error, options: &UpstreamOptions) -> UpstreamError {
+    if error.is_timeout() {
+        return UpstreamError(format!(
+            "{host} did not answer in time (connect timeout {} s, total timeout {} s)",
+            options.connect_timeout.as_secs_f64(),
+            options.timeout.as_secs_f64()
+        ));
+    }
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let verb = if error.is_connect() {
+        "could not connect to"
+    } else {
+        "the request to"
+    };
+    let tail = if error.is_connect() { "" } else { " failed" };
+    UpstreamError(format!("{verb} {host}{tail}: {cause}"))
+}
