@@ -3,6 +3,9 @@
 mod broken;
 mod conversion;
 mod corpus;
+mod prism;
+mod serve;
 mod snapshots;
 mod strict;
+mod tools;
 mod util;

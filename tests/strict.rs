@@ -155,11 +155,21 @@ fn the_served_tools_are_the_listed_tools() {
     // The server builds rmcp tools directly; `mcpgen list --json` serializes the model. Both
     // must give the same JSON, key order included, for every tool of every document.
     for entry in corpus() {
-        let api = load_spec(&entry.path).api.unwrap_or_else(|| panic!("{} loads", entry.id));
+        let api = load_spec(&entry.path)
+            .api
+            .unwrap_or_else(|| panic!("{} loads", entry.id));
         for tool in &api.tools {
-            let served = serde_json::to_string(&mcpgen_runtime::tools_list::rmcp_tool(&api, tool)).unwrap();
-            let listed = serde_json::to_string(&mcpgen_runtime::tools_list::ToolView { api: &api, tool }).unwrap();
-            assert!(served == listed, "{} / {}:\nserved {served}\nlisted {listed}", entry.id, tool.name);
+            let served =
+                serde_json::to_string(&mcpgen_runtime::tools_list::rmcp_tool(&api, tool)).unwrap();
+            let listed =
+                serde_json::to_string(&mcpgen_runtime::tools_list::ToolView { api: &api, tool })
+                    .unwrap();
+            assert!(
+                served == listed,
+                "{} / {}:\nserved {served}\nlisted {listed}",
+                entry.id,
+                tool.name
+            );
         }
     }
 }

@@ -83,14 +83,13 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// For `allowReserved` query values: RFC 3986 reserved characters stay too, except the ones
-/// that would end the value (`&`, `=`, `#`) or start a new query.
+/// For `allowReserved` query values: RFC 3986 reserved characters stay, except those that would
+/// end the value or change its meaning in a query (`&`, `=`, `#`, `+`, and `[`/`]`, which
+/// OpenAPI 3.0.4 and 3.1.1 say must still be encoded).
 const RESERVED_ALLOWED: &AsciiSet = &COMPONENT
     .remove(b':')
     .remove(b'/')
     .remove(b'?')
-    .remove(b'[')
-    .remove(b']')
     .remove(b'@')
     .remove(b'!')
     .remove(b'$')
@@ -98,9 +97,32 @@ const RESERVED_ALLOWED: &AsciiSet = &COMPONENT
     .remove(b'(')
     .remove(b')')
     .remove(b'*')
-    .remove(b'+')
     .remove(b',')
     .remove(b';');
+
+/// Encodes an `allowReserved` value: `%XX` sequences already in it pass through unchanged.
+fn encode_reserved(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            out.push_str(&utf8_percent_encode(&text[start..i], RESERVED_ALLOWED).to_string());
+            out.push_str(&text[i..i + 3]);
+            i += 3;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&utf8_percent_encode(&text[start..], RESERVED_ALLOWED).to_string());
+    out
+}
 
 /// Builds the request for calling `tool` with `args` (already validated against its input
 /// schema).
@@ -214,6 +236,8 @@ fn argument(p: &Parameter, reason: &str) -> BuildError {
 
 /// The path template with every `{slot}` replaced by its serialized, encoded value.
 fn expand_path(tool: &Tool, args: &Map<String, Value>, out: &mut String) -> Result<(), BuildError> {
+    // Where each parameter's value lands, to name the right argument when a segment is bad.
+    let mut placed: Vec<(std::ops::Range<usize>, &Parameter)> = Vec::new();
     let mut rest = tool.path.as_str();
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
@@ -226,7 +250,17 @@ fn expand_path(tool: &Tool, args: &Map<String, Value>, out: &mut String) -> Resu
             .iter()
             .find(|p| p.location == ParameterLocation::Path && p.name == slot);
         match param.and_then(|p| Some((p, args.get(&p.property)?))) {
-            Some((p, value)) if !value.is_null() => out.push_str(&path_value(p, value)),
+            Some((p, value)) if !value.is_null() => {
+                let text = path_value(p, value);
+                if text.is_empty() {
+                    return Err(argument(
+                        p,
+                        "an empty value would leave an empty path segment; give a real identifier",
+                    ));
+                }
+                placed.push((out.len()..out.len() + text.len(), p));
+                out.push_str(&text);
+            }
             _ => {
                 return Err(BuildError::Argument {
                     argument: param.map_or(slot.to_string(), |p| p.property.clone()),
@@ -237,18 +271,20 @@ fn expand_path(tool: &Tool, args: &Map<String, Value>, out: &mut String) -> Resu
         rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
+    let mut offset = 0;
     for segment in out.split('/') {
+        let range = offset..offset + segment.len();
+        offset += segment.len() + 1;
         let lowered = segment.to_ascii_lowercase();
         if matches!(
             lowered.as_str(),
             "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
         ) {
-            let p = tool
-                .parameters
+            let culprit = placed
                 .iter()
-                .find(|p| p.location == ParameterLocation::Path);
+                .find(|(r, _)| r.start < range.end.max(range.start + 1) && range.start < r.end);
             return Err(BuildError::Argument {
-                argument: p.map_or_else(|| "path".to_string(), |p| p.property.clone()),
+                argument: culprit.map_or_else(|| "path".to_string(), |(_, p)| p.property.clone()),
                 reason: format!(
                     "the value would make the path segment `{segment}`, which changes the path; give a real identifier"
                 ),
@@ -322,7 +358,11 @@ fn path_value(p: &Parameter, value: &Value) -> String {
                 format!(";{name}={}", pairs_flat(map).join(","))
             }
         }
-        (ParameterStyle::Matrix, v) => format!(";{name}={}", encode(&scalar(v))),
+        (ParameterStyle::Matrix, v) => match scalar(v) {
+            // RFC 6570 / OpenAPI: an empty value is `;name`, without `=`.
+            text if text.is_empty() => format!(";{name}"),
+            text => format!(";{name}={}", encode(&text)),
+        },
         (_, Value::Array(items)) => items
             .iter()
             .map(|v| encode(&scalar(v)))
@@ -392,12 +432,13 @@ fn query_string(tool: &Tool, args: &Map<String, Value>) -> Result<String, BuildE
         let Some(value) = args.get(&p.property).filter(|v| !v.is_null()) else {
             continue;
         };
-        let set = if p.allow_reserved {
-            RESERVED_ALLOWED
-        } else {
-            COMPONENT
+        let enc = |text: &str| {
+            if p.allow_reserved {
+                encode_reserved(text)
+            } else {
+                utf8_percent_encode(text, COMPONENT).to_string()
+            }
         };
-        let enc = |text: &str| utf8_percent_encode(text, set).to_string();
         let name = enc(&p.name);
         if let Some(media) = &p.content_type {
             let text = if media.contains("json") {

@@ -294,6 +294,9 @@ impl Schemas {
         {
             required.retain(|r| !dropped.iter().any(|d| r == d));
         }
+        if let Some(discriminator) = map.get("discriminator") {
+            pin_discriminator(&mut out, map, discriminator);
+        }
         if map.get("nullable") == Some(&Value::Bool(true)) {
             make_nullable(&mut out);
         }
@@ -537,6 +540,59 @@ impl Schemas {
             )
             .at(&src.file(file).name, pointer),
         )
+    }
+}
+
+/// OpenAPI's `discriminator` is not JSON Schema: a `oneOf` whose alternatives differ only by
+/// the discriminator's value would accept every object twice, so no value would be valid.
+/// Each `$ref` alternative gets its discriminator value pinned (`const`, or `enum` when several
+/// mapping keys name it), which JSON Schema can check and a model can read.
+fn pin_discriminator(
+    out: &mut Map<String, Value>,
+    original: &Map<String, Value>,
+    discriminator: &Value,
+) {
+    let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else {
+        return;
+    };
+    let mapping = discriminator.get("mapping").and_then(Value::as_object);
+    for key in ["oneOf", "anyOf"] {
+        let (Some(Value::Array(converted)), Some(Value::Array(written))) =
+            (out.get_mut(key), original.get(key))
+        else {
+            continue;
+        };
+        for (member, source) in converted.iter_mut().zip(written) {
+            let Some(reference) = source.get("$ref").and_then(Value::as_str) else {
+                continue;
+            };
+            let name = reference.rsplit('/').next().unwrap_or(reference);
+            let mut values: Vec<Value> = mapping
+                .map(|m| {
+                    m.iter()
+                        .filter(|(_, target)| {
+                            target.as_str().is_some_and(|t| {
+                                t == reference || t == name || t.ends_with(&format!("/{name}"))
+                            })
+                        })
+                        .map(|(value, _)| Value::String(value.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if values.is_empty() {
+                values.push(Value::String(name.to_string()));
+            }
+            let pinned = if values.len() == 1 {
+                json!({"const": values[0]})
+            } else {
+                json!({"enum": values})
+            };
+            *member = json!({
+                "allOf": [member.clone()],
+                "properties": { property: pinned },
+                "required": [property],
+            });
+        }
     }
 }
 
