@@ -74,7 +74,9 @@ pub async fn serve_http(
     let bound = listener
         .local_addr()
         .map_err(|e| ServeError::Listen(e.to_string()))?;
+    // Plain JSON answers where no stream is needed: cheaper for every call than SSE framing.
     let config = StreamableHttpServerConfig::default()
+        .with_json_response(true)
         .with_sse_keep_alive(None)
         .with_cancellation_token(stop.child_token());
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
