@@ -154,6 +154,51 @@ async fn main() {
     }
     through.sort();
 
+    // The same call as a bare JSON-RPC POST (2026-07-28 is stateless): the server's own cost,
+    // without the rmcp client's, which shares these two cores with the server.
+    let raw_body =
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "getPet", "arguments": {"id": 7},
+        "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                  "io.modelcontextprotocol/clientCapabilities": {},
+                  "io.modelcontextprotocol/clientInfo": {"name": "bench", "version": "1"}}}})
+        .to_string();
+    let raw = {
+        let mcp_url = mcp_url.clone();
+        let raw_body = raw_body.clone();
+        move |http: reqwest::Client| {
+            let url = mcp_url.clone();
+            let body = raw_body.clone();
+            async move {
+                let reply = http
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .header("MCP-Protocol-Version", "2026-07-28")
+                    .header("Mcp-Method", "tools/call")
+                    .header("Mcp-Name", "getPet")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(reply.contains("Rex"), "{reply}");
+            }
+        }
+    };
+    for _ in 0..200 {
+        raw(http.clone()).await;
+    }
+    let mut bare = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let started = Instant::now();
+        raw(http.clone()).await;
+        bare.push(started.elapsed());
+    }
+    bare.sort();
+
     println!("{:<28} {:>10} {:>10}", "one call on loopback", "p50", "p99");
     println!(
         "{:<28} {:>10} {:>10}",
@@ -169,7 +214,19 @@ async fn main() {
     );
     println!(
         "{:<28} {:>10} {:>10}",
-        "added by mcpgen (incl. MCP)",
+        "bare JSON-RPC POST",
+        us(percentile(&bare, 0.5)),
+        us(percentile(&bare, 0.99))
+    );
+    println!(
+        "{:<28} {:>10} {:>10}",
+        "added by mcpgen (bare POST)",
+        us(percentile(&bare, 0.5).saturating_sub(percentile(&direct, 0.5))),
+        us(percentile(&bare, 0.99).saturating_sub(percentile(&direct, 0.99)))
+    );
+    println!(
+        "{:<28} {:>10} {:>10}",
+        "added (with rmcp client)",
         us(percentile(&through, 0.5).saturating_sub(percentile(&direct, 0.5))),
         us(percentile(&through, 0.99).saturating_sub(percentile(&direct, 0.99)))
     );
@@ -195,6 +252,34 @@ async fn main() {
                         .call_tool(CallToolRequestParams::new("getPet").with_arguments(args))
                         .await
                         .unwrap();
+                    done += 1;
+                }
+                done
+            }));
+        }
+        let mut total = 0;
+        for task in tasks {
+            total += task.await.unwrap();
+        }
+        println!(
+            "{:<28} {:>10.0}",
+            clients,
+            total as f64 / started.elapsed().as_secs_f64()
+        );
+    }
+    println!();
+    println!("{:<28} {:>10}", "concurrent bare POST clients", "calls/s");
+    for clients in [1usize, 8, 64] {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..clients {
+            let raw = raw.clone();
+            let http = http.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut done = 0u64;
+                while Instant::now() < deadline {
+                    raw(http.clone()).await;
                     done += 1;
                 }
                 done
