@@ -224,26 +224,7 @@ fn check_schema(tool: &str, which: &str, schema: &Value) {
     );
 }
 
-/// Every `$ref` in `schema` that does not resolve inside `schema` itself.
-fn dangling_refs(schema: &Value) -> Vec<String> {
-    fn walk(node: &Value, root: &Value, out: &mut Vec<String>) {
-        match node {
-            Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("$ref")
-                    && r.strip_prefix('#').and_then(|p| root.pointer(p)).is_none()
-                {
-                    out.push(r.clone());
-                }
-                map.values().for_each(|v| walk(v, root, out));
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, root, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(schema, schema, &mut out);
-    out
-}
+use crate::strict::dangling_refs;
 
 /// Whether `instance` is valid against `schema` (2020-12).
 fn accepts(schema: &Value, instance: Value) -> bool {

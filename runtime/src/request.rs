@@ -313,14 +313,7 @@ fn path_value(p: &Parameter, value: &Value) -> String {
     match (p.style, value) {
         (ParameterStyle::Label, Value::Array(items)) => {
             let sep = if p.explode { "." } else { "," };
-            format!(
-                ".{}",
-                items
-                    .iter()
-                    .map(|v| encode(&scalar(v)))
-                    .collect::<Vec<_>>()
-                    .join(sep)
-            )
+            format!(".{}", encoded_items(items).join(sep))
         }
         (ParameterStyle::Label, Value::Object(map)) => {
             if p.explode {
@@ -339,14 +332,7 @@ fn path_value(p: &Parameter, value: &Value) -> String {
                     .map(|v| format!(";{name}={}", encode(&scalar(v))))
                     .collect()
             } else {
-                format!(
-                    ";{name}={}",
-                    items
-                        .iter()
-                        .map(|v| encode(&scalar(v)))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
+                format!(";{name}={}", encoded_items(items).join(","))
             }
         }
         (ParameterStyle::Matrix, Value::Object(map)) => {
@@ -363,11 +349,7 @@ fn path_value(p: &Parameter, value: &Value) -> String {
             text if text.is_empty() => format!(";{name}"),
             text => format!(";{name}={}", encode(&text)),
         },
-        (_, Value::Array(items)) => items
-            .iter()
-            .map(|v| encode(&scalar(v)))
-            .collect::<Vec<_>>()
-            .join(","),
+        (_, Value::Array(items)) => encoded_items(items).join(","),
         (_, Value::Object(map)) => {
             if p.explode {
                 map.iter()
@@ -380,6 +362,11 @@ fn path_value(p: &Parameter, value: &Value) -> String {
         }
         (_, v) => encode(&scalar(v)),
     }
+}
+
+/// Array items as text, each encoded, ready to be joined by a style's separator.
+fn encoded_items(items: &[Value]) -> Vec<String> {
+    items.iter().map(|v| encode(&scalar(v))).collect()
 }
 
 /// An object as `k1,v1,k2,v2` items, each encoded.
@@ -410,11 +397,7 @@ fn simple(p: &Parameter, value: &Value) -> String {
 /// A cookie pair (form style): the value percent-encoded so `;` and `,` cannot split it.
 fn cookie(p: &Parameter, value: &Value) -> String {
     let text = match value {
-        Value::Array(items) => items
-            .iter()
-            .map(|v| encode(&scalar(v)))
-            .collect::<Vec<_>>()
-            .join(","),
+        Value::Array(items) => encoded_items(items).join(","),
         Value::Object(map) => pairs_flat(map).join(","),
         v => encode(&scalar(v)),
     };
