@@ -312,7 +312,7 @@ impl Session {
     /// Serves `api`, connects a client of `era`, and checks the client lists exactly the
     /// tools `mcpgen list --json` shows.
     async fn start(api: Api, options: ServeOptions, era: Era) -> Session {
-        let server = McpServer::new(api.clone(), options).expect("the HTTP client builds");
+        let server = McpServer::new(api.clone(), options);
         let (client_io, server_io) = tokio::io::duplex(1 << 16);
         let server = tokio::spawn(serve_io(server, tokio::io::split(server_io)));
         let client = connect(client_io, era).await;
@@ -1539,7 +1539,7 @@ async fn tools_list_pages_in_the_handshake_era() {
 async fn streamable_http_serves_the_same_tools() {
     let upstream = Upstream::start().await;
     let api = load("styles.yaml");
-    let server = McpServer::new(api.clone(), options(Some(upstream.url()))).unwrap();
+    let server = McpServer::new(api.clone(), options(Some(upstream.url())));
     let stop = CancellationToken::new();
     let (ready, bound) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(serve_http(
@@ -1600,7 +1600,7 @@ async fn streamable_http_serves_the_same_tools() {
 /// Serving HTTP on a non-loopback address without authentication is refused up front.
 #[tokio::test]
 async fn streamable_http_refuses_public_addresses() {
-    let server = McpServer::new(load("styles.yaml"), options(None)).unwrap();
+    let server = McpServer::new(load("styles.yaml"), options(None));
     let result = within(serve_http(
         server,
         "0.0.0.0:0".parse().unwrap(),

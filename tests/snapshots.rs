@@ -24,12 +24,6 @@ fn models_of_small_documents() {
             tool.input_defs.clear();
             tool.output_schema = None;
             tool.output_defs.clear();
-            for p in &mut tool.parameters {
-                p.schema = serde_json::Value::Null;
-            }
-            if let Some(body) = &mut tool.body {
-                body.schema = serde_json::Value::Null;
-            }
         }
         api.input_defs.clear();
         api.output_defs.clear();

@@ -178,13 +178,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 "loaded {} (run `mcpgen check` to see the warnings)",
                 spec.display()
             );
-            let server = match mcpgen_runtime::server::McpServer::new(api, options) {
-                Ok(server) => server,
-                Err(e) => {
-                    eprintln!("mcpgen: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
+            let server = mcpgen_runtime::server::McpServer::new(api, options);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;

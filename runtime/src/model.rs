@@ -120,6 +120,14 @@ pub struct Tool {
     pub source: SourceRef,
 }
 
+impl Tool {
+    /// The schema of one input property: a parameter's or the body's (refs into the tool's
+    /// `$defs`). Kept only in the input schema, so a large API holds each schema once.
+    pub fn property_schema(&self, property: &str) -> Option<&Value> {
+        self.input_schema.get("properties")?.get(property)
+    }
+}
+
 /// HTTP methods an operation can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -230,8 +238,6 @@ pub struct Parameter {
     /// encoded in (e.g. JSON in a query string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// The value's JSON Schema (2020-12, refs into the tool's `$defs`).
-    pub schema: Value,
     /// Where the parameter is written, for diagnostics.
     pub source: SourceRef,
 }
@@ -290,8 +296,6 @@ pub struct RequestBody {
     pub encoding: BodyEncoding,
     /// Every media type the document offers, in document order.
     pub content: Vec<String>,
-    /// The chosen media type's schema (2020-12, refs into the tool's `$defs`).
-    pub schema: Value,
     /// What the document says about the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

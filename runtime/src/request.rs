@@ -173,7 +173,11 @@ pub fn build(
 
     let body = match &tool.body {
         Some(spec) => match args.get(&spec.property).filter(|v| !v.is_null()) {
-            Some(value) => Some(encode_body(spec, value)?),
+            Some(value) => Some(encode_body(
+                spec,
+                tool.property_schema(&spec.property),
+                value,
+            )?),
             None => None,
         },
         None => None,
@@ -502,7 +506,11 @@ fn deep_object(
 }
 
 /// The body bytes for the chosen media type.
-fn encode_body(spec: &RequestBody, value: &Value) -> Result<Body, BuildError> {
+fn encode_body(
+    spec: &RequestBody,
+    schema: Option<&Value>,
+    value: &Value,
+) -> Result<Body, BuildError> {
     let fail = |reason: String| BuildError::Argument {
         argument: spec.property.clone(),
         reason,
@@ -539,7 +547,7 @@ fn encode_body(spec: &RequestBody, value: &Value) -> Result<Body, BuildError> {
             let Value::Object(map) = value else {
                 return Err(fail("a multipart body takes an object of parts".into()));
             };
-            multipart(spec, map).map_err(|(part, reason)| BuildError::Argument {
+            multipart(schema, map).map_err(|(part, reason)| BuildError::Argument {
                 argument: format!("{}.{part}", spec.property),
                 reason,
             })
@@ -599,10 +607,10 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
 /// A `multipart/form-data` body: binary parts (base64 in the arguments) as files, objects and
 /// arrays of objects as JSON parts, everything else as text parts. The boundary is derived from
 /// the content, so the same call always produces the same bytes.
-fn multipart(spec: &RequestBody, map: &Map<String, Value>) -> Result<Body, (String, String)> {
+fn multipart(schema: Option<&Value>, map: &Map<String, Value>) -> Result<Body, (String, String)> {
     let mut parts: Vec<(String, Option<String>, String, Vec<u8>)> = Vec::new(); // name, filename, type, bytes
     for (name, value) in map {
-        let binary = property_is_binary(&spec.schema, name);
+        let binary = schema.is_some_and(|s| property_is_binary(s, name));
         let mut push = |value: &Value| -> Result<(), (String, String)> {
             match value {
                 Value::Null => {}

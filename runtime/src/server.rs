@@ -60,9 +60,9 @@ struct Inner {
 }
 
 impl McpServer {
-    /// A server for `api`; fails only when the HTTP client cannot be created.
-    pub fn new(api: Api, options: ServeOptions) -> Result<Self, crate::upstream::UpstreamError> {
-        let upstream = Upstream::new(options.upstream.clone())?;
+    /// A server for `api`.
+    pub fn new(api: Api, options: ServeOptions) -> Self {
+        let upstream = Upstream::new(options.upstream.clone());
         let by_name = api
             .tools
             .iter()
@@ -70,7 +70,7 @@ impl McpServer {
             .map(|(i, t)| (t.name.clone(), i))
             .collect();
         let validators = Validators::new(&api);
-        Ok(McpServer {
+        McpServer {
             inner: Arc::new(Inner {
                 api,
                 by_name,
@@ -78,7 +78,7 @@ impl McpServer {
                 upstream,
                 validators,
             }),
-        })
+        }
     }
 
     /// The model this server serves.

@@ -48,35 +48,29 @@ pub struct UpstreamResponse {
 pub struct UpstreamError(pub String);
 
 /// The shared HTTP client for every tool call of a server.
+///
+/// The client is made on the first call, not at start: loading the TLS root certificates
+/// takes milliseconds that a client waiting for `tools/list` should not pay.
 #[derive(Clone)]
 pub struct Upstream {
-    client: reqwest::Client,
+    client: std::sync::Arc<std::sync::OnceLock<Result<reqwest::Client, UpstreamError>>>,
     options: UpstreamOptions,
 }
 
 impl Upstream {
-    /// A client with connection pooling, the given timeouts and a same-host redirect policy.
-    pub fn new(options: UpstreamOptions) -> Result<Self, UpstreamError> {
-        let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let first = attempt.previous().first();
-            let same_host = first.is_some_and(|f| {
-                f.host_str() == attempt.url().host_str()
-                    && f.port_or_known_default() == attempt.url().port_or_known_default()
-            });
-            if attempt.previous().len() > 5 || !same_host {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
-            .redirect(policy)
-            .user_agent(concat!("mcpgen/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| UpstreamError(format!("cannot create the HTTP client: {e}")))?;
-        Ok(Upstream { client, options })
+    /// An upstream with the given timeouts and cap; nothing is set up until the first call.
+    pub fn new(options: UpstreamOptions) -> Self {
+        Upstream {
+            client: Default::default(),
+            options,
+        }
+    }
+
+    /// The pooled client, made on first use: connection pooling, the timeouts and a
+    /// same-host redirect policy.
+    fn client(&self) -> Result<&reqwest::Client, UpstreamError> {
+        let made = self.client.get_or_init(|| build_client(&self.options));
+        made.as_ref().map_err(Clone::clone)
     }
 
     /// The options the client was made with.
@@ -95,7 +89,7 @@ impl Upstream {
         let host = url.host_str().unwrap_or("the upstream").to_string();
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
             .expect("standard methods are valid");
-        let mut builder = self.client.request(method, url);
+        let mut builder = self.client()?.request(method, url);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -142,6 +136,31 @@ impl Upstream {
             truncated,
         })
     }
+}
+
+/// The one HTTP client of a server: pooled, with the timeouts, and redirects followed only
+/// on the same host (a redirect elsewhere is returned to the model, not followed).
+fn build_client(options: &UpstreamOptions) -> Result<reqwest::Client, UpstreamError> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same_host = first.is_some_and(|f| {
+            f.host_str() == attempt.url().host_str()
+                && f.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if attempt.previous().len() > 5 || !same_host {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    let client = reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout)
+        .redirect(policy)
+        .user_agent(concat!("mcpgen/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| UpstreamError(format!("cannot create the HTTP client: {e}")))?;
+    Ok(client)
 }
 
 /// A transport error in words: which host, and the innermost cause.

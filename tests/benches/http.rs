@@ -87,7 +87,7 @@ async fn main() {
         },
         ..Default::default()
     };
-    let server = McpServer::new(api, options).unwrap();
+    let server = McpServer::new(api, options);
     let (ready, bound) = tokio::sync::oneshot::channel();
     let stop = tokio_util::sync::CancellationToken::new();
     tokio::spawn(mcpgen_runtime::serve::serve_http(

@@ -7,7 +7,7 @@
 //! top-level section. YAML documents are parsed whole: the YAML parser has no raw values, and
 //! YAML documents are small in practice.
 
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::cell::RefCell;
@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::source::{pointer_get, unescape};
+use super::source::{escape, pointer_get, unescape};
 
 /// A node of a document, kept alive by the parsed unit it belongs to.
 pub struct NodeRef {
@@ -69,17 +69,29 @@ impl Document {
     /// A JSON document whose top level is an object, checked for syntax and otherwise left
     /// unparsed. Fails with serde_json's error (which has the line and column).
     pub fn lazy_json(text: String) -> Result<Self, serde_json::Error> {
-        let doc = LazyJson {
-            text,
-            indexes: RefCell::new(HashMap::new()),
-            units: RefCell::new(HashMap::new()),
+        // One pass reads every byte once, which checks the syntax of the whole file, and
+        // indexes the root and every object above a parsed unit (`/paths`, `/components/*`),
+        // so no byte is scanned twice to reach a unit.
+        let mut indexes = HashMap::new();
+        let mut deserializer = serde_json::Deserializer::from_str(&text);
+        let seed = ScanSeed {
+            text: &text,
+            pointer: String::new(),
+            levels: Levels::Root,
+            start: skip_whitespace(&text, 0),
+            indexes: &mut indexes,
         };
-        // Indexing the root reads every byte once, which checks the syntax of the whole file.
-        let root = index_of(&doc.text, 0..doc.text.len())?;
-        doc.indexes
-            .borrow_mut()
-            .insert(String::new(), Rc::new(root));
-        Ok(Document::Lazy(doc))
+        seed.deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        if !indexes.contains_key("") {
+            // A scalar or array at the top: indexed like any node on demand.
+            indexes.insert(String::new(), Rc::new(index_of(&text, 0..text.len())?));
+        }
+        Ok(Document::Lazy(LazyJson {
+            text,
+            indexes: RefCell::new(indexes),
+            units: RefCell::new(HashMap::new()),
+        }))
     }
 
     /// Takes the text out, leaving the document empty.
@@ -199,6 +211,169 @@ fn unit_depth(first: Option<&str>) -> usize {
     }
 }
 
+/// How many levels below a node the first pass indexes.
+#[derive(Clone, Copy)]
+enum Levels {
+    /// The document root: each member as deep as [`unit_depth`] says.
+    Root,
+    /// This node's members are indexed, and so on `n - 1` levels further down.
+    Below(usize),
+}
+
+/// The first pass over a JSON document: checks syntax, records the index of every node that
+/// sits above a parsed unit, and returns where the node it read ends.
+struct ScanSeed<'t, 'i> {
+    text: &'t str,
+    pointer: String,
+    levels: Levels,
+    /// Where the node starts in `text`.
+    start: usize,
+    indexes: &'i mut HashMap<String, Rc<Index>>,
+}
+
+impl<'de, 't, 'i> DeserializeSeed<'de> for ScanSeed<'t, 'i> {
+    /// The end of the node in `text`.
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScanSeed<'_, '_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+        let text = self.text;
+        let mut entries: Vec<(String, Range<usize>)> = Vec::new();
+        let mut lookup: HashMap<String, usize> = HashMap::new();
+        let mut cursor = self.start + 1; // after `{`
+        while let Some(key) = map.next_key::<String>()? {
+            let start = member_start(text, cursor);
+            let levels = match self.levels {
+                Levels::Root => unit_depth(Some(&key)).saturating_sub(1),
+                Levels::Below(n) => n - 1,
+            };
+            let end = if levels == 0 {
+                let raw: &RawValue = map.next_value()?;
+                start + raw.get().len()
+            } else {
+                map.next_value_seed(ScanSeed {
+                    text,
+                    pointer: format!("{}/{}", self.pointer, escape(&key)),
+                    levels: Levels::Below(levels),
+                    start,
+                    indexes: &mut *self.indexes,
+                })?
+            };
+            cursor = end;
+            match lookup.get(&key) {
+                // Like serde_json's own maps: the last of duplicate keys wins.
+                Some(&at) => entries[at].1 = start..end,
+                None => {
+                    lookup.insert(key.clone(), entries.len());
+                    entries.push((key, start..end));
+                }
+            }
+        }
+        self.indexes
+            .insert(self.pointer, Rc::new(Index { entries, lookup }));
+        Ok(container_end(text, cursor))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        // Arrays above units are rare and small: their members are indexed on demand.
+        let mut cursor = self.start + 1; // after `[`
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            cursor = raw.get().as_ptr() as usize - self.text.as_ptr() as usize + raw.get().len();
+        }
+        Ok(container_end(self.text, cursor))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<usize, E> {
+        Ok(scalar_end(self.text, self.start))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<usize, E> {
+        Ok(scalar_end(self.text, self.start))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<usize, E> {
+        Ok(scalar_end(self.text, self.start))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<usize, E> {
+        Ok(scalar_end(self.text, self.start))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<usize, E> {
+        Ok(string_end(self.text, self.start))
+    }
+
+    fn visit_unit<E>(self) -> Result<usize, E> {
+        Ok(scalar_end(self.text, self.start))
+    }
+}
+
+// The position helpers below run only over text serde_json has already accepted up to that
+// point, so they can read JSON's structure without checking it again.
+
+fn skip_whitespace(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}
+
+/// Where the value of the next object member starts, from the end of the previous member (or
+/// just after `{`): past the comma, the key and the colon.
+fn member_start(text: &str, after_previous: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = skip_whitespace(text, after_previous);
+    if bytes.get(at) == Some(&b',') {
+        at = skip_whitespace(text, at + 1);
+    }
+    at = skip_whitespace(text, string_end(text, at));
+    skip_whitespace(text, at + 1) // past `:`
+}
+
+/// The end of an object or array whose last member ends at `after_last` (or which is empty
+/// and opened just before it).
+fn container_end(text: &str, after_last: usize) -> usize {
+    skip_whitespace(text, after_last) + 1
+}
+
+/// The end of the string that starts (with its quote) at `start`.
+fn string_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = start + 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b'"' => return at + 1,
+            _ => at += 1,
+        }
+    }
+    at
+}
+
+/// The end of the number, `true`, `false` or `null` that starts at `start`.
+fn scalar_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    while at < bytes.len()
+        && !matches!(bytes[at], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+    {
+        at += 1;
+    }
+    at
+}
+
 /// The members of the object or array that `range` of `text` holds.
 fn index_of(text: &str, range: Range<usize>) -> Result<Index, serde_json::Error> {
     let base = text.as_ptr() as usize;
@@ -290,6 +465,58 @@ mod tests {
             Some(vec!["A".to_string(), "B~/".to_string()])
         );
         assert_eq!(lazy.keys("/list"), None);
+    }
+
+    /// Every pointer into `value`, down to `depth` levels.
+    fn pointers(value: &Value, at: String, depth: usize, out: &mut Vec<String>) {
+        out.push(at.clone());
+        if depth == 0 {
+            return;
+        }
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => return,
+        };
+        for (key, child) in children {
+            pointers(child, format!("{at}/{}", escape(&key)), depth - 1, out);
+        }
+    }
+
+    #[test]
+    fn the_first_pass_indexes_any_layout_exactly() {
+        // Whitespace everywhere, escapes in keys and strings, empty containers, scalars and
+        // arrays where objects are expected, and a duplicate key (the last one wins).
+        let docs = [
+            DOC.to_string(),
+            r#" { "paths" : { } , "components" : { "schemas" : { } } } "#.to_string(),
+            "{\n\t\"paths\":\r\n[ {\"a\" : 1} , 2 ],\"components\":{\"schemas\":null,\"x\":-1.5e3,\n\"y\":true,\"z\":\"s\\\"}]\",\"w\":[ ]},\"definitions\":\"d\"}".to_string(),
+            r#"{"components":{"a\"b/~c":{"k\\":{"v":[1,{"w":"}"}]}},"a\"b/~c":{"k\\":2}},"paths":{"/x":{"get":{}},"/x":{"put":{"y":"z"}}}}"#.to_string(),
+        ];
+        for doc in docs {
+            let tree_value: Value = serde_json::from_str(&doc).unwrap();
+            let lazy = Document::lazy_json(doc.clone()).unwrap();
+            let tree = Document::tree(doc.clone(), tree_value.clone());
+            let mut all = Vec::new();
+            pointers(&tree_value, String::new(), 5, &mut all);
+            all.push("/components/missing".to_string());
+            for pointer in all {
+                assert_eq!(
+                    lazy.node(&pointer).map(|n| n.clone()),
+                    tree.node(&pointer).map(|n| n.clone()),
+                    "{pointer} in {doc}"
+                );
+                assert_eq!(
+                    lazy.keys(&pointer),
+                    tree.keys(&pointer),
+                    "{pointer} in {doc}"
+                );
+            }
+        }
     }
 
     #[test]

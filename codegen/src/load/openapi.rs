@@ -171,6 +171,9 @@ struct RawParameter {
     source: SourceRef,
 }
 
+/// A request body and its schema, until the schema moves into the tool's input schema.
+type LoweredBody = (RequestBody, Value);
+
 /// What Swagger 2.0 `body` and `formData` parameters add up to.
 #[derive(Default)]
 struct LegacyBody {
@@ -1247,7 +1250,7 @@ impl Lowering<'_> {
         legacy: LegacyBody,
         file: usize,
         at: &str,
-    ) -> Res<Option<RequestBody>> {
+    ) -> Res<Option<LoweredBody>> {
         let consumes = self.media_list(op, "consumes");
         if let Some((schema, required, description)) = legacy.body {
             let content = if consumes.is_empty() {
@@ -1314,7 +1317,7 @@ impl Lowering<'_> {
             .unwrap_or_default()
     }
 
-    fn request_body(&mut self, file: usize, at: &str) -> Res<Option<RequestBody>> {
+    fn request_body(&mut self, file: usize, at: &str) -> Res<Option<LoweredBody>> {
         let (body, file, at) = self.resolve(file, at)?;
         let Value::Object(body) = &*body else {
             return Err(self.wrong_type(file, &at, "a request body mapping", &body));
@@ -1374,7 +1377,7 @@ impl Lowering<'_> {
         description: Option<String>,
         file: usize,
         at: &str,
-    ) -> RequestBody {
+    ) -> LoweredBody {
         let media_type = choose_media(&content);
         let encoding = match classify(&media_type) {
             Some(e) => e,
@@ -1413,15 +1416,15 @@ impl Lowering<'_> {
         {
             s.insert("description".into(), Value::String(d.clone()));
         }
-        RequestBody {
+        let body = RequestBody {
             property: BODY_PROPERTY.to_string(),
             required,
             media_type,
             encoding,
             content,
-            schema,
             description,
-        }
+        };
+        (body, schema)
     }
 
     /// The first 2xx response (lowest code first, then `2XX`), with its output schema.
@@ -1533,7 +1536,7 @@ impl Lowering<'_> {
     fn input_schema(
         &mut self,
         raw: Vec<RawParameter>,
-        mut body: Option<RequestBody>,
+        body: Option<LoweredBody>,
     ) -> (
         Vec<Parameter>,
         Option<RequestBody>,
@@ -1577,7 +1580,7 @@ impl Lowering<'_> {
                 n += 1;
             }
             taken.insert(property.clone());
-            properties.insert(property.clone(), p.schema.clone());
+            properties.insert(property.clone(), p.schema);
             if p.required {
                 required.push(Value::String(property.clone()));
             }
@@ -1590,16 +1593,16 @@ impl Lowering<'_> {
                 explode: p.explode,
                 allow_reserved: p.allow_reserved,
                 content_type: p.content_type,
-                schema: p.schema,
                 source: p.source,
             });
         }
-        if let Some(body) = &mut body {
-            properties.insert(body.property.clone(), body.schema.clone());
+        let body = body.map(|(body, schema)| {
+            properties.insert(body.property.clone(), schema);
             if body.required {
                 required.push(Value::String(body.property.clone()));
             }
-        }
+            body
+        });
         let mut schema = Map::new();
         schema.insert("type".into(), json!("object"));
         schema.insert("properties".into(), Value::Object(properties));
