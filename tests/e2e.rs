@@ -3,6 +3,7 @@
 mod broken;
 mod conversion;
 mod corpus;
+mod credentials;
 mod prism;
 mod serve;
 mod snapshots;

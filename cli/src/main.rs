@@ -5,6 +5,7 @@ mod report;
 
 use clap::{Args, Parser, Subcommand};
 use mcpgen_codegen::{LoadOptions, Outcome, load};
+use mcpgen_runtime::credentials::{ConfigError, Credentials, CredentialsConfig};
 use mcpgen_runtime::model::{Api, SecurityRequirement};
 use std::io::Write;
 use std::path::PathBuf;
@@ -26,6 +27,10 @@ enum Command {
         /// Documents to check (Swagger 2.0, OpenAPI 3.0/3.1/3.2; YAML or JSON).
         #[arg(required = true)]
         specs: Vec<PathBuf>,
+        /// A credentials file: also report, per security scheme, where its secret comes from
+        /// and whether it is there.
+        #[arg(long, value_name = "FILE")]
+        credentials: Option<PathBuf>,
         #[command(flatten)]
         load: LoadFlags,
     },
@@ -51,6 +56,10 @@ enum Command {
         /// The most response bytes read from the upstream per call.
         #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
         max_response_bytes: usize,
+        /// Where the security schemes' secrets come from (YAML `credentials:` section);
+        /// a scheme not listed reads MCPGEN_CRED_<SCHEME>.
+        #[arg(long, value_name = "FILE")]
+        credentials: Option<PathBuf>,
         #[command(flatten)]
         load: LoadFlags,
     },
@@ -115,8 +124,19 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> std::io::Result<ExitCode> {
     match cli.command {
-        Command::Check { specs, load: flags } => {
+        Command::Check {
+            specs,
+            credentials,
+            load: flags,
+        } => {
             let options = flags.options();
+            let config = match read_credentials(credentials.as_deref()) {
+                Ok(config) => config,
+                Err(e) => {
+                    eprintln!("mcpgen: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let mut failed = false;
             for spec in &specs {
                 let mut outcome = load(spec, &options);
@@ -124,6 +144,15 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 report::diagnostics(&outcome)?;
                 failed |= outcome.has_errors();
                 summary(spec, &outcome)?;
+                if let Some(api) = &outcome.api {
+                    match Credentials::new(api, &config) {
+                        Ok(credentials) => report::credentials(&credentials)?,
+                        Err(e) => {
+                            eprintln!("mcpgen: {e}");
+                            failed = true;
+                        }
+                    }
+                }
             }
             Ok(if failed {
                 ExitCode::FAILURE
@@ -139,6 +168,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             connect_timeout,
             timeout,
             max_response_bytes,
+            credentials,
             load: flags,
         } => {
             // Logs go to stderr: on stdio, stdout carries only the protocol.
@@ -159,6 +189,15 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             };
             let warnings = outcome.diagnostics.len();
             drop(outcome);
+            let credentials = match read_credentials(credentials.as_deref())
+                .and_then(|config| Credentials::new(&api, &config))
+            {
+                Ok(credentials) => credentials,
+                Err(e) => {
+                    eprintln!("mcpgen: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let seconds = |s: f64| std::time::Duration::from_secs_f64(s.max(0.001));
             let options = mcpgen_runtime::server::ServeOptions {
                 target: mcpgen_runtime::request::Target {
@@ -170,6 +209,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     timeout: seconds(timeout),
                     max_response_bytes,
                 },
+                credentials: std::sync::Arc::new(credentials),
                 ..Default::default()
             };
             tracing::info!(
@@ -226,6 +266,14 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             std::mem::forget(outcome);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The credentials file, when one is given.
+fn read_credentials(path: Option<&std::path::Path>) -> Result<CredentialsConfig, ConfigError> {
+    match path {
+        Some(path) => CredentialsConfig::read(path),
+        None => Ok(CredentialsConfig::default()),
     }
 }
 

@@ -136,3 +136,27 @@ impl miette::Diagnostic for Shown<'_> {
         ))))
     }
 }
+
+/// Prints each security scheme of a document with where its secret comes from and whether it
+/// is there (never a value).
+pub fn credentials(credentials: &mcpgen_runtime::credentials::Credentials) -> std::io::Result<()> {
+    let status = credentials.status();
+    if status.is_empty() {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "  credentials:")?;
+    for s in status {
+        let state = match (&s.unsupported, s.configured) {
+            (Some(_), _) => "unsupported",
+            (None, true) => "configured",
+            (None, false) => "missing",
+        };
+        writeln!(
+            err,
+            "    {}: {state} ({}; from {})",
+            s.scheme, s.kind, s.source
+        )?;
+    }
+    Ok(())
+}

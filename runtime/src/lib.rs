@@ -6,6 +6,7 @@
 //! alone.
 #![deny(missing_docs)]
 
+pub mod credentials;
 pub mod model;
 pub mod request;
 pub mod result;

@@ -298,7 +298,8 @@ fn expand_path(tool: &Tool, args: &Map<String, Value>, out: &mut String) -> Resu
     Ok(())
 }
 
-fn encode(text: &str) -> String {
+/// Percent-encodes `text` as one URL component (path segment, query name or value).
+pub(crate) fn encode(text: &str) -> String {
     utf8_percent_encode(text, COMPONENT).to_string()
 }
 

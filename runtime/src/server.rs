@@ -6,6 +6,7 @@
 //! into a tool result. Anything that goes wrong in a call is a tool error the model can read;
 //! only an unknown tool name is a protocol error, as MCP asks.
 
+use crate::credentials::Credentials;
 use crate::model::Api;
 use crate::request::{self, Target};
 use crate::result::{from_response, tool_error};
@@ -32,6 +33,8 @@ pub struct ServeOptions {
     pub page_bytes: usize,
     /// How long clients may cache `tools/list` (MCP 2026-07-28 `ttlMs`).
     pub list_ttl_ms: u64,
+    /// The secrets for the document's security schemes.
+    pub credentials: Arc<Credentials>,
 }
 
 impl Default for ServeOptions {
@@ -41,6 +44,7 @@ impl Default for ServeOptions {
             upstream: UpstreamOptions::default(),
             page_bytes: 512 * 1024,
             list_ttl_ms: 5 * 60 * 1000,
+            credentials: Arc::default(),
         }
     }
 }
@@ -104,13 +108,22 @@ impl McpServer {
             return Ok(tool_error(message));
         }
         let tool = &api.tools[index];
-        let request = match request::build(tool, &args, &inner.options.target) {
+        let mut request = match request::build(tool, &args, &inner.options.target) {
             Ok(request) => request,
             Err(e) => return Ok(tool_error(format!("Cannot call `{name}`: {e}"))),
         };
+        // Logged before the credentials are added: a log line never holds a secret.
         tracing::debug!(tool = name, method = request.method.as_str(), url = %request.url, "calling upstream");
+        let applied = match inner.options.credentials.apply(tool, &mut request).await {
+            Ok(applied) => applied,
+            Err(message) => return Ok(tool_error(message)),
+        };
         match inner.upstream.send(&request).await {
-            Ok(response) => {
+            Ok(mut response) => {
+                applied.redactor.bytes(&mut response.body);
+                if let Some(location) = &response.location {
+                    response.location = Some(applied.redactor.text(location));
+                }
                 tracing::debug!(
                     tool = name,
                     status = response.status,
@@ -121,6 +134,7 @@ impl McpServer {
                 Ok(from_response(api, index, response, &inner.validators, cap))
             }
             Err(e) => {
+                let e = applied.redactor.text(&e.to_string());
                 tracing::warn!(tool = name, error = %e, "upstream call failed");
                 Ok(tool_error(format!("Calling `{name}` failed: {e}")))
             }

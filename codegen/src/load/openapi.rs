@@ -964,6 +964,7 @@ impl Lowering<'_> {
             );
         }
 
+        let parameters = self.without_credentials(parameters, &security);
         let (parameters, body, input_schema, input_defs) = self.input_schema(parameters, body);
         let (output_schema, output_defs) = output.unzip();
         Ok(Tool {
@@ -1530,6 +1531,58 @@ impl Lowering<'_> {
         };
         let defs = self.schemas.defs_for(&output, Direction::Output);
         Ok((Some(success), Some((output, defs))))
+    }
+
+    /// The parameters less those that carry a credential: an API key scheme's header, query
+    /// parameter or cookie, and `Authorization` when the operation uses HTTP, OAuth 2.0 or
+    /// OpenID Connect. mcpgen fills those in; the model must never supply them.
+    fn without_credentials(
+        &self,
+        parameters: Vec<RawParameter>,
+        security: &[SecurityRequirement],
+    ) -> Vec<RawParameter> {
+        // API keys by name wherever the document defines them (a key header stays a secret
+        // even on an operation that does not ask for it); `Authorization` where the
+        // operation's own schemes use it.
+        let used: Vec<&SecurityScheme> = security
+            .iter()
+            .flatten()
+            .filter_map(|u| self.schemes.get(&u.scheme))
+            .collect();
+        let api_keys = self
+            .schemes
+            .values()
+            .filter(|s| matches!(s, SecurityScheme::ApiKey { .. }));
+        let schemes: Vec<&SecurityScheme> = used.iter().copied().chain(api_keys).collect();
+        let carries_credential = |p: &RawParameter| {
+            schemes.iter().any(|scheme| match scheme {
+                SecurityScheme::ApiKey { name, location, .. } => {
+                    let same_place = matches!(
+                        (location, p.location),
+                        (ApiKeyLocation::Header, ParameterLocation::Header)
+                            | (ApiKeyLocation::Query, ParameterLocation::Query)
+                            | (ApiKeyLocation::Cookie, ParameterLocation::Cookie)
+                    );
+                    // Header names are case-insensitive; query and cookie names are not.
+                    same_place
+                        && match p.location {
+                            ParameterLocation::Header => name.eq_ignore_ascii_case(&p.name),
+                            _ => *name == p.name,
+                        }
+                }
+                SecurityScheme::Http { .. }
+                | SecurityScheme::OAuth2 { .. }
+                | SecurityScheme::OpenIdConnect { .. } => {
+                    p.location == ParameterLocation::Header
+                        && p.name.eq_ignore_ascii_case("authorization")
+                }
+                SecurityScheme::MutualTls { .. } => false,
+            })
+        };
+        parameters
+            .into_iter()
+            .filter(|p| !carries_credential(p))
+            .collect()
     }
 
     /// Gives every parameter and the body an input property and builds the tool's input schema.
