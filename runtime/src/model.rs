@@ -265,6 +265,18 @@ impl ParameterLocation {
     }
 }
 
+impl From<ApiKeyLocation> for ParameterLocation {
+    /// Where an API key travels, as a parameter location (to match a parameter that
+    /// carries it).
+    fn from(location: ApiKeyLocation) -> Self {
+        match location {
+            ApiKeyLocation::Header => ParameterLocation::Header,
+            ApiKeyLocation::Query => ParameterLocation::Query,
+            ApiKeyLocation::Cookie => ParameterLocation::Cookie,
+        }
+    }
+}
+
 /// OpenAPI parameter serialization styles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

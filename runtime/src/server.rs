@@ -114,15 +114,15 @@ impl McpServer {
         };
         // Logged before the credentials are added: a log line never holds a secret.
         tracing::debug!(tool = name, method = request.method.as_str(), url = %request.url, "calling upstream");
-        let applied = match inner.options.credentials.apply(tool, &mut request).await {
-            Ok(applied) => applied,
+        let redactor = match inner.options.credentials.apply(tool, &mut request).await {
+            Ok(redactor) => redactor,
             Err(message) => return Ok(tool_error(message)),
         };
         match inner.upstream.send(&request).await {
             Ok(mut response) => {
-                applied.redactor.bytes(&mut response.body);
+                redactor.bytes(&mut response.body);
                 if let Some(location) = &response.location {
-                    response.location = Some(applied.redactor.text(location));
+                    response.location = Some(redactor.text(location));
                 }
                 tracing::debug!(
                     tool = name,
@@ -134,7 +134,7 @@ impl McpServer {
                 Ok(from_response(api, index, response, &inner.validators, cap))
             }
             Err(e) => {
-                let e = applied.redactor.text(&e.to_string());
+                let e = redactor.text(&e.to_string());
                 tracing::warn!(tool = name, error = %e, "upstream call failed");
                 Ok(tool_error(format!("Calling `{name}` failed: {e}")))
             }

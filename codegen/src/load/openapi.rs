@@ -1541,47 +1541,41 @@ impl Lowering<'_> {
         parameters: Vec<RawParameter>,
         security: &[SecurityRequirement],
     ) -> Vec<RawParameter> {
-        // API keys by name wherever the document defines them (a key header stays a secret
-        // even on an operation that does not ask for it); `Authorization` where the
-        // operation's own schemes use it.
-        let used: Vec<&SecurityScheme> = security
+        let sends_authorization = security
             .iter()
             .flatten()
             .filter_map(|u| self.schemes.get(&u.scheme))
-            .collect();
-        let api_keys = self
-            .schemes
-            .values()
-            .filter(|s| matches!(s, SecurityScheme::ApiKey { .. }));
-        let schemes: Vec<&SecurityScheme> = used.iter().copied().chain(api_keys).collect();
-        let carries_credential = |p: &RawParameter| {
-            schemes.iter().any(|scheme| match scheme {
+            .any(|s| {
+                matches!(
+                    s,
+                    SecurityScheme::Http { .. }
+                        | SecurityScheme::OAuth2 { .. }
+                        | SecurityScheme::OpenIdConnect { .. }
+                )
+            });
+        // An API key is matched wherever the document defines it: its header stays a secret
+        // even on an operation that does not ask for the key.
+        let is_api_key = |p: &RawParameter| {
+            self.schemes.values().any(|scheme| match scheme {
                 SecurityScheme::ApiKey { name, location, .. } => {
-                    let same_place = matches!(
-                        (location, p.location),
-                        (ApiKeyLocation::Header, ParameterLocation::Header)
-                            | (ApiKeyLocation::Query, ParameterLocation::Query)
-                            | (ApiKeyLocation::Cookie, ParameterLocation::Cookie)
-                    );
-                    // Header names are case-insensitive; query and cookie names are not.
-                    same_place
+                    ParameterLocation::from(*location) == p.location
                         && match p.location {
+                            // Header names are case-insensitive; query and cookie names are not.
                             ParameterLocation::Header => name.eq_ignore_ascii_case(&p.name),
                             _ => *name == p.name,
                         }
                 }
-                SecurityScheme::Http { .. }
-                | SecurityScheme::OAuth2 { .. }
-                | SecurityScheme::OpenIdConnect { .. } => {
-                    p.location == ParameterLocation::Header
-                        && p.name.eq_ignore_ascii_case("authorization")
-                }
-                SecurityScheme::MutualTls { .. } => false,
+                _ => false,
             })
+        };
+        let is_authorization = |p: &RawParameter| {
+            sends_authorization
+                && p.location == ParameterLocation::Header
+                && p.name.eq_ignore_ascii_case("authorization")
         };
         parameters
             .into_iter()
-            .filter(|p| !carries_credential(p))
+            .filter(|p| !is_api_key(p) && !is_authorization(p))
             .collect()
     }
 

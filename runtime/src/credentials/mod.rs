@@ -71,7 +71,7 @@ enum Placement {
 pub struct SchemeStatus {
     /// The scheme's name in the document.
     pub scheme: String,
-    /// The scheme in words (`apiKey in header X-API-Key`).
+    /// The scheme in words (``API key in header `X-API-Key` ``).
     pub kind: String,
     /// Where its secret comes from.
     pub source: String,
@@ -80,13 +80,6 @@ pub struct SchemeStatus {
     pub configured: bool,
     /// Why mcpgen cannot use this scheme at all, if it cannot.
     pub unsupported: Option<String>,
-}
-
-/// The secrets a call carries, kept to redact them from what goes back to the model.
-#[derive(Default)]
-pub struct Applied {
-    /// Every form in which a secret of this call could come back (value, encodings).
-    pub redactor: Redactor,
 }
 
 impl Credentials {
@@ -145,15 +138,17 @@ impl Credentials {
     }
 
     /// Adds the credentials `tool` needs to `request`: the first alternative of its security
-    /// requirements whose schemes are all configured. Fails with a message naming what to
-    /// set when none is.
+    /// requirements whose schemes are all configured. Returns the redactor of every form the
+    /// secrets took, for what goes back to the model. Fails with a message naming what to set
+    /// when no alternative is configured.
     pub async fn apply(
         &self,
         tool: &Tool,
         request: &mut UpstreamRequest,
-    ) -> Result<Applied, String> {
+    ) -> Result<Redactor, String> {
+        let mut redactor = Redactor::default();
         if tool.security.is_empty() {
-            return Ok(Applied::default());
+            return Ok(redactor);
         }
         let chosen = tool.security.iter().find(|alternative| {
             alternative.iter().all(|u| {
@@ -165,7 +160,6 @@ impl Credentials {
         let Some(alternative) = chosen else {
             return Err(self.missing(tool));
         };
-        let mut applied = Applied::default();
         for scheme_use in alternative {
             let credential = &self.schemes[&scheme_use.scheme];
             let secret = credential.reader.read().await.map_err(|e| {
@@ -176,7 +170,7 @@ impl Credentials {
             })?;
             credential
                 .placement
-                .put(&secret, request, &mut applied.redactor)
+                .put(&secret, request, &mut redactor)
                 .map_err(|why| {
                     format!(
                         "Cannot call `{}`: the credential for `{}` ({}) {why}",
@@ -186,7 +180,7 @@ impl Credentials {
                     )
                 })?;
         }
-        Ok(applied)
+        Ok(redactor)
     }
 
     /// The message for a call none of whose alternatives is configured.
