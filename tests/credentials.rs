@@ -89,7 +89,7 @@ async fn start_upstream() -> (String, Log, tokio::task::JoinHandle<()>) {
 
 /// Log lines at every level, as a string.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -236,10 +236,10 @@ async fn canaries_reach_the_upstream_and_nothing_else() {
         results.push(text);
     }
 
-    // Mutual TLS is refused with a clear message, and nothing is sent.
+    // Mutual TLS with no certificate configured: the message says what to set; nothing is sent.
     let mtls = call(&served, "post_anything_mutualTLS", json!({})).await;
     assert_eq!(mtls["isError"], json!(true));
-    assert!(mtls.to_string().contains("mutual TLS"), "{mtls}");
+    assert!(mtls.to_string().contains("client_certificate"), "{mtls}");
     assert!(log.lock().unwrap().is_empty());
     results.push(mtls.to_string());
 
@@ -361,4 +361,36 @@ fn credential_parameters_are_not_model_inputs() {
         let properties = tool.input_schema["properties"].as_object().unwrap();
         assert!(!properties.contains_key("api_key"), "{}", tool.name);
     }
+}
+
+#[tokio::test]
+async fn schemes_that_share_the_authorization_header_are_not_combined() {
+    // security-multiple's `/anything/and` needs an API key, HTTP basic and OAuth 2.0 at once:
+    // two of them would be the one Authorization header, so no request can satisfy it.
+    let api = load("readme-oas-examples/3.0/yaml/security-multiple.yaml");
+    let dir = secrets_dir("clash");
+    let mut yaml = String::from("credentials:\n");
+    for scheme in api.security_schemes.keys() {
+        std::fs::write(dir.join(scheme), "alice:value-for-clash-test").unwrap();
+        yaml.push_str(&format!("  {scheme}: {{ file: {scheme} }}\n"));
+    }
+    let config = CredentialsConfig::parse(&yaml, "c.yaml", &dir).unwrap();
+    let (url, log, _task) = start_upstream().await;
+    let served = server(&api, url, &config);
+    let result = call(&served, "post_anything_and", json!({})).await;
+    assert_eq!(
+        result["content"][0]["text"],
+        json!(
+            "Cannot call `post_anything_and`: its security requirement needs `basic` and `oauth2` together, and each is sent in the `Authorization` header, which a request carries once. Configure another of its options."
+        )
+    );
+    assert!(log.lock().unwrap().is_empty(), "nothing was sent");
+    // `/anything/many-and-or` skips its clashing options for the first one that works.
+    call(&served, "post_anything_many-and-or", json!({})).await;
+    let seen = log.lock().unwrap().pop().expect("sent");
+    assert_eq!(
+        seen.header("authorization"),
+        Some("Bearer alice:value-for-clash-test")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -4,6 +4,8 @@ mod broken;
 mod conversion;
 mod corpus;
 mod credentials;
+mod mtls;
+mod oauth;
 mod prism;
 mod serve;
 mod snapshots;

@@ -56,6 +56,10 @@ enum Command {
         /// The most response bytes read from the upstream per call.
         #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
         max_response_bytes: usize,
+        /// Also trust the certificate authorities in this PEM file for the upstream, e.g. an
+        /// internal PKI (repeatable).
+        #[arg(long = "ca-cert", value_name = "FILE")]
+        ca_certificates: Vec<PathBuf>,
         /// Where the security schemes' secrets come from (YAML `credentials:` section);
         /// a scheme not listed reads MCPGEN_CRED_<SCHEME>.
         #[arg(long, value_name = "FILE")]
@@ -168,6 +172,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             connect_timeout,
             timeout,
             max_response_bytes,
+            ca_certificates,
             credentials,
             load: flags,
         } => {
@@ -208,10 +213,15 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     connect_timeout: seconds(connect_timeout),
                     timeout: seconds(timeout),
                     max_response_bytes,
+                    ca_certificates,
                 },
                 credentials: std::sync::Arc::new(credentials),
                 ..Default::default()
             };
+            if let Err(e) = options.upstream.check() {
+                eprintln!("mcpgen: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
             tracing::info!(
                 tools = api.tools.len(),
                 warnings,

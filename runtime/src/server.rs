@@ -108,17 +108,41 @@ impl McpServer {
             return Ok(tool_error(message));
         }
         let tool = &api.tools[index];
-        let mut request = match request::build(tool, &args, &inner.options.target) {
+        let request = match request::build(tool, &args, &inner.options.target) {
             Ok(request) => request,
             Err(e) => return Ok(tool_error(format!("Cannot call `{name}`: {e}"))),
         };
         // Logged before the credentials are added: a log line never holds a secret.
         tracing::debug!(tool = name, method = request.method.as_str(), url = %request.url, "calling upstream");
-        let redactor = match inner.options.credentials.apply(tool, &mut request).await {
-            Ok(redactor) => redactor,
+        let credentials = &inner.options.credentials;
+        let mut signed = match credentials.sign(tool, &request).await {
+            Ok(signed) => signed,
             Err(message) => return Ok(tool_error(message)),
         };
-        match inner.upstream.send(&request).await {
+        let mut redactor = std::mem::take(&mut signed.redactor);
+        let mut outcome = inner
+            .upstream
+            .send_as(&signed.request, signed.identity.as_ref())
+            .await;
+        if signed.has_fetched_tokens() && matches!(&outcome, Ok(r) if r.status == 401) {
+            // The token may have been revoked or expired early: one retry with a fresh one.
+            tracing::debug!(
+                tool = name,
+                "upstream refused the access token; retrying with a new one"
+            );
+            credentials.reject(&signed).await;
+            match credentials.sign(tool, &request).await {
+                Ok(again) => {
+                    redactor.extend(again.redactor);
+                    outcome = inner
+                        .upstream
+                        .send_as(&again.request, again.identity.as_ref())
+                        .await;
+                }
+                Err(message) => return Ok(tool_error(redactor.text(&message))),
+            }
+        }
+        match outcome {
             Ok(mut response) => {
                 redactor.bytes(&mut response.body);
                 if let Some(location) = &response.location {

@@ -13,6 +13,39 @@ pub struct UpstreamOptions {
     pub timeout: Duration,
     /// How many response bytes to read; the rest is cut off with a note.
     pub max_response_bytes: usize,
+    /// PEM files of certificate authorities to trust besides the system's (an internal PKI).
+    pub ca_certificates: Vec<std::path::PathBuf>,
+}
+
+impl UpstreamOptions {
+    /// Checks what can be wrong before the first call: every CA certificate file must read
+    /// and parse, so a typo fails at start, not at the first call.
+    pub fn check(&self) -> Result<(), UpstreamError> {
+        root_certificates(&self.ca_certificates).map(drop)
+    }
+}
+
+/// The certificates of every CA file, or what is wrong with the first bad one.
+fn root_certificates(
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<reqwest::Certificate>, UpstreamError> {
+    let mut all = Vec::new();
+    for path in paths {
+        let shown = path.display();
+        let pem = std::fs::read(path).map_err(|e| {
+            UpstreamError(format!("cannot read the CA certificate file {shown}: {e}"))
+        })?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .ok()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                UpstreamError(format!(
+                    "the CA certificate file {shown} holds no PEM certificate"
+                ))
+            })?;
+        all.extend(certificates);
+    }
+    Ok(all)
 }
 
 impl Default for UpstreamOptions {
@@ -21,6 +54,7 @@ impl Default for UpstreamOptions {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             max_response_bytes: 1024 * 1024,
+            ca_certificates: Vec::new(),
         }
     }
 }
@@ -47,13 +81,25 @@ pub struct UpstreamResponse {
 #[error("{0}")]
 pub struct UpstreamError(pub String);
 
+/// A TLS client certificate chain and its private key, PEM, for a `mutualTLS` scheme.
+#[derive(Clone, Debug)]
+pub struct ClientIdentity {
+    /// The certificate chain followed by the key.
+    pub pem: secrecy::SecretString,
+}
+
+/// How many client identities keep their own pooled client (rotation adds one each time).
+const KEPT_IDENTITIES: usize = 4;
+
 /// The shared HTTP client for every tool call of a server.
 ///
 /// The client is made on the first call, not at start: loading the TLS root certificates
-/// takes milliseconds that a client waiting for `tools/list` should not pay.
+/// takes milliseconds that a client waiting for `tools/list` should not pay. A call that
+/// presents a client certificate uses a client of its own per certificate.
 #[derive(Clone)]
 pub struct Upstream {
     client: std::sync::Arc<std::sync::OnceLock<Result<reqwest::Client, UpstreamError>>>,
+    with_identity: std::sync::Arc<std::sync::Mutex<Vec<(ClientIdentity, reqwest::Client)>>>,
     options: UpstreamOptions,
 }
 
@@ -62,6 +108,7 @@ impl Upstream {
     pub fn new(options: UpstreamOptions) -> Self {
         Upstream {
             client: Default::default(),
+            with_identity: Default::default(),
             options,
         }
     }
@@ -69,8 +116,26 @@ impl Upstream {
     /// The pooled client, made on first use: connection pooling, the timeouts and a
     /// same-host redirect policy.
     fn client(&self) -> Result<&reqwest::Client, UpstreamError> {
-        let made = self.client.get_or_init(|| build_client(&self.options));
+        let made = self
+            .client
+            .get_or_init(|| build_client(&self.options, None));
         made.as_ref().map_err(Clone::clone)
+    }
+
+    /// The client that presents `identity`, made when it is first (or newly) used.
+    fn client_with(&self, identity: &ClientIdentity) -> Result<reqwest::Client, UpstreamError> {
+        use secrecy::ExposeSecret;
+        let mut kept = self.with_identity.lock().expect("not poisoned");
+        let pem = identity.pem.expose_secret();
+        if let Some((_, client)) = kept.iter().find(|(i, _)| i.pem.expose_secret() == pem) {
+            return Ok(client.clone());
+        }
+        let client = build_client(&self.options, Some(identity))?;
+        if kept.len() == KEPT_IDENTITIES {
+            kept.remove(0);
+        }
+        kept.push((identity.clone(), client.clone()));
+        Ok(client)
     }
 
     /// The options the client was made with.
@@ -80,6 +145,15 @@ impl Upstream {
 
     /// Sends the request and reads the response, body capped.
     pub async fn send(&self, request: &UpstreamRequest) -> Result<UpstreamResponse, UpstreamError> {
+        self.send_as(request, None).await
+    }
+
+    /// Sends the request presenting a TLS client certificate, when one is given.
+    pub async fn send_as(
+        &self,
+        request: &UpstreamRequest,
+        identity: Option<&ClientIdentity>,
+    ) -> Result<UpstreamResponse, UpstreamError> {
         let url = reqwest::Url::parse(&request.url).map_err(|e| {
             UpstreamError(format!(
                 "the request URL `{}` is not valid: {e}",
@@ -89,7 +163,11 @@ impl Upstream {
         let host = url.host_str().unwrap_or("the upstream").to_string();
         let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
             .expect("standard methods are valid");
-        let mut builder = self.client()?.request(method, url);
+        let client = match identity {
+            Some(identity) => self.client_with(identity)?,
+            None => self.client()?.clone(),
+        };
+        let mut builder = client.request(method, url);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -140,7 +218,10 @@ impl Upstream {
 
 /// The one HTTP client of a server: pooled, with the timeouts, and redirects followed only
 /// on the same host (a redirect elsewhere is returned to the model, not followed).
-fn build_client(options: &UpstreamOptions) -> Result<reqwest::Client, UpstreamError> {
+fn build_client(
+    options: &UpstreamOptions,
+    identity: Option<&ClientIdentity>,
+) -> Result<reqwest::Client, UpstreamError> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let first = attempt.previous().first();
         let same_host = first.is_some_and(|f| {
@@ -153,14 +234,35 @@ fn build_client(options: &UpstreamOptions) -> Result<reqwest::Client, UpstreamEr
             attempt.follow()
         }
     });
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(options.connect_timeout)
         .timeout(options.timeout)
         .redirect(policy)
-        .user_agent(concat!("mcpgen/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| UpstreamError(format!("cannot create the HTTP client: {e}")))?;
-    Ok(client)
+        .user_agent(concat!("mcpgen/", env!("CARGO_PKG_VERSION")));
+    for certificate in root_certificates(&options.ca_certificates)? {
+        builder = builder.add_root_certificate(certificate);
+    }
+    if let Some(identity) = identity {
+        use secrecy::ExposeSecret;
+        // The message of a parse failure never quotes the key.
+        let identity = reqwest::Identity::from_pem(identity.pem.expose_secret().as_bytes())
+            .map_err(|_| {
+                UpstreamError(
+                    "the client certificate and key are not a PEM certificate chain and private key"
+                        .to_string(),
+                )
+            })?;
+        builder = builder.identity(identity);
+    }
+    builder.build().map_err(|e| {
+        let mut message = format!("cannot create the HTTP client: {e}");
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        UpstreamError(message)
+    })
 }
 
 /// A transport error in words: which host, and the innermost cause.

@@ -10,7 +10,25 @@
 //!     ttl_seconds: 300
 //! ```
 //!
-//! A scheme not listed uses the environment variable `MCPGEN_CRED_<SCHEME>`.
+//! A scheme not listed uses the environment variable `MCPGEN_CRED_<SCHEME>`. OAuth 2.0 and
+//! OpenID Connect schemes can have mcpgen fetch their tokens, and `mutualTLS` schemes take a
+//! client certificate:
+//!
+//! ```yaml
+//! credentials:
+//!   oauth:
+//!     oauth2:                                # client credentials grant
+//!       client_id: sales-agent
+//!       client_secret: { file: oauth-secret }
+//!       scopes: [orders.read]                # default: the scopes the operations require
+//!       resource: https://sales.example.com/ # RFC 8707 resource indicator (optional)
+//!   oidc:
+//!     oauth2:                                # refresh token grant, endpoint from discovery
+//!       client_id: sales-agent
+//!       refresh_token: { env: SALES_REFRESH_TOKEN }
+//!   mtls:
+//!     client_certificate: { certificate: client.pem, key: client.key }
+//! ```
 
 use super::source::SecretSource;
 use serde::Deserialize;
@@ -22,7 +40,59 @@ use std::time::Duration;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CredentialsConfig {
     /// Sources by scheme name, as the document spells it.
-    pub sources: BTreeMap<String, SecretSource>,
+    pub sources: BTreeMap<String, SchemeSource>,
+}
+
+/// Where one scheme's credential comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeSource {
+    /// A ready secret: an API key, `user:password`, or a bearer or access token.
+    Secret(SecretSource),
+    /// Access tokens that mcpgen fetches from the authorization server.
+    OAuth(OAuthSettings),
+    /// A TLS client certificate and its private key, PEM files re-read when they change.
+    ClientCertificate {
+        /// The certificate chain.
+        certificate: PathBuf,
+        /// The private key.
+        key: PathBuf,
+    },
+}
+
+/// How mcpgen gets access tokens for an OAuth 2.0 or OpenID Connect scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthSettings {
+    /// The token endpoint; when absent, the document's flow or OpenID Connect discovery.
+    pub token_url: Option<String>,
+    /// An OpenID Connect discovery document that names the token endpoint.
+    pub discovery_url: Option<String>,
+    /// The client's identifier (not a secret).
+    pub client_id: String,
+    /// The client's secret; a public client has none.
+    pub client_secret: Option<SecretSource>,
+    /// A refresh token: when present the refresh token grant is used, else client credentials.
+    pub refresh_token: Option<SecretSource>,
+    /// Scopes to ask for; when absent, those the document's operations require.
+    pub scopes: Option<Vec<String>>,
+    /// The RFC 8707 resource indicator to ask a token for.
+    pub resource: Option<String>,
+    /// The `audience` parameter some servers (Auth0, Okta) use instead of `resource`.
+    pub audience: Option<String>,
+    /// How the client authenticates at the token endpoint.
+    pub client_auth: ClientAuth,
+    /// How long before its expiry a token is replaced (at most half its lifetime).
+    pub expiry_skew: Duration,
+}
+
+/// Client authentication at the token endpoint (RFC 6749 section 2.3.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// HTTP basic with the client id and secret (the default every server must support).
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
 }
 
 /// A credentials file that cannot be used; the message names the file, the line and what
@@ -45,13 +115,50 @@ struct SourceShape {
     file: Option<PathBuf>,
     command: Option<Vec<String>>,
     ttl_seconds: Option<u64>,
+    oauth2: Option<OAuthShape>,
+    client_certificate: Option<CertificateShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretShape {
+    env: Option<String>,
+    file: Option<PathBuf>,
+    command: Option<Vec<String>>,
+    ttl_seconds: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OAuthShape {
+    token_url: Option<String>,
+    discovery_url: Option<String>,
+    client_id: String,
+    client_secret: Option<SecretShape>,
+    refresh_token: Option<SecretShape>,
+    scopes: Option<Vec<String>>,
+    resource: Option<String>,
+    audience: Option<String>,
+    #[serde(default)]
+    client_auth: ClientAuth,
+    expiry_skew_seconds: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CertificateShape {
+    certificate: PathBuf,
+    key: PathBuf,
 }
 
 /// How long a command's output is used when `ttl_seconds` is not given.
 const DEFAULT_COMMAND_TTL: Duration = Duration::from_secs(300);
 
+/// How long before expiry a token is replaced when `expiry_skew_seconds` is not given.
+const DEFAULT_EXPIRY_SKEW: Duration = Duration::from_secs(30);
+
 impl CredentialsConfig {
-    /// Reads a credentials file. Relative `file:` paths are taken from the file's folder.
+    /// Reads a credentials file. Relative paths are taken from the file's folder.
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
         let shown = path.display();
         let text = std::fs::read_to_string(path)
@@ -67,47 +174,148 @@ impl CredentialsConfig {
             .map_err(|e| ConfigError(format!("{name}: {e}")))?;
         let mut sources = BTreeMap::new();
         for (scheme, source) in shape.credentials {
-            let chosen = [
-                source.env.is_some(),
-                source.file.is_some(),
-                source.command.is_some(),
-            ]
-            .iter()
-            .filter(|x| **x)
-            .count();
-            if chosen != 1 {
-                return Err(ConfigError(format!(
-                    "{name}: credentials.{scheme}: expected exactly one of `env`, `file` or `command`"
-                )));
-            }
-            if source.ttl_seconds.is_some() && source.command.is_none() {
-                return Err(ConfigError(format!(
-                    "{name}: credentials.{scheme}: `ttl_seconds` applies only to `command`"
-                )));
-            }
-            let secret = if let Some(var) = source.env {
-                SecretSource::Env(var)
-            } else if let Some(file) = source.file {
-                SecretSource::File(base.join(file))
-            } else {
-                let argv = source.command.unwrap_or_default();
-                if argv.is_empty() {
-                    return Err(ConfigError(format!(
-                        "{name}: credentials.{scheme}.command: expected a program and its arguments, got an empty list"
-                    )));
-                }
-                SecretSource::Command {
-                    argv,
-                    ttl: source
-                        .ttl_seconds
-                        .map(Duration::from_secs)
-                        .unwrap_or(DEFAULT_COMMAND_TTL),
-                }
-            };
-            sources.insert(scheme, secret);
+            let place = format!("{name}: credentials.{scheme}");
+            let source = scheme_source(source, &place, base)?;
+            sources.insert(scheme, source);
         }
         Ok(CredentialsConfig { sources })
     }
+}
+
+fn scheme_source(
+    shape: SourceShape,
+    place: &str,
+    base: &Path,
+) -> Result<SchemeSource, ConfigError> {
+    let secret = SecretShape {
+        env: shape.env,
+        file: shape.file,
+        command: shape.command,
+        ttl_seconds: shape.ttl_seconds,
+    };
+    let kinds = [
+        secret.env.is_some() || secret.file.is_some() || secret.command.is_some(),
+        shape.oauth2.is_some(),
+        shape.client_certificate.is_some(),
+    ];
+    if kinds.iter().filter(|x| **x).count() > 1 {
+        return Err(ConfigError(format!(
+            "{place}: expected one of `env`, `file`, `command`, `oauth2` or `client_certificate`"
+        )));
+    }
+    if let Some(oauth) = shape.oauth2 {
+        if secret.ttl_seconds.is_some() {
+            return Err(ConfigError(format!(
+                "{place}: `ttl_seconds` applies only to `command`"
+            )));
+        }
+        return oauth_settings(oauth, &format!("{place}.oauth2"), base).map(SchemeSource::OAuth);
+    }
+    if let Some(cert) = shape.client_certificate {
+        if secret.ttl_seconds.is_some() {
+            return Err(ConfigError(format!(
+                "{place}: `ttl_seconds` applies only to `command`"
+            )));
+        }
+        return Ok(SchemeSource::ClientCertificate {
+            certificate: base.join(cert.certificate),
+            key: base.join(cert.key),
+        });
+    }
+    secret_source(secret, place, base).map(SchemeSource::Secret)
+}
+
+fn secret_source(
+    shape: SecretShape,
+    place: &str,
+    base: &Path,
+) -> Result<SecretSource, ConfigError> {
+    let chosen = [
+        shape.env.is_some(),
+        shape.file.is_some(),
+        shape.command.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if chosen != 1 {
+        return Err(ConfigError(format!(
+            "{place}: expected exactly one of `env`, `file` or `command`"
+        )));
+    }
+    if shape.ttl_seconds.is_some() && shape.command.is_none() {
+        return Err(ConfigError(format!(
+            "{place}: `ttl_seconds` applies only to `command`"
+        )));
+    }
+    if let Some(var) = shape.env {
+        return Ok(SecretSource::Env(var));
+    }
+    if let Some(file) = shape.file {
+        return Ok(SecretSource::File(base.join(file)));
+    }
+    let argv = shape.command.unwrap_or_default();
+    if argv.is_empty() {
+        return Err(ConfigError(format!(
+            "{place}.command: expected a program and its arguments, got an empty list"
+        )));
+    }
+    Ok(SecretSource::Command {
+        argv,
+        ttl: shape
+            .ttl_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_COMMAND_TTL),
+    })
+}
+
+fn oauth_settings(
+    shape: OAuthShape,
+    place: &str,
+    base: &Path,
+) -> Result<OAuthSettings, ConfigError> {
+    for (key, url) in [
+        ("token_url", &shape.token_url),
+        ("discovery_url", &shape.discovery_url),
+    ] {
+        if let Some(url) = url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError(format!(
+                "{place}.{key}: expected an absolute http(s) URL, got `{url}`"
+            )));
+        }
+    }
+    if shape.token_url.is_some() && shape.discovery_url.is_some() {
+        return Err(ConfigError(format!(
+            "{place}: expected `token_url` or `discovery_url`, not both"
+        )));
+    }
+    if shape.client_id.trim().is_empty() {
+        return Err(ConfigError(format!(
+            "{place}.client_id: expected the client's id, got an empty string"
+        )));
+    }
+    let secret = |shape: Option<SecretShape>, key: &str| {
+        shape
+            .map(|s| secret_source(s, &format!("{place}.{key}"), base))
+            .transpose()
+    };
+    Ok(OAuthSettings {
+        token_url: shape.token_url,
+        discovery_url: shape.discovery_url,
+        client_id: shape.client_id,
+        client_secret: secret(shape.client_secret, "client_secret")?,
+        refresh_token: secret(shape.refresh_token, "refresh_token")?,
+        scopes: shape.scopes,
+        resource: shape.resource,
+        audience: shape.audience,
+        client_auth: shape.client_auth,
+        expiry_skew: shape
+            .expiry_skew_seconds
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_EXPIRY_SKEW),
+    })
 }
 
 #[cfg(test)]
@@ -124,17 +332,20 @@ mod tests {
             "credentials:\n  a: { env: A_KEY }\n  b: { file: secrets/b }\n  c:\n    command: [vault, read, x]\n    ttl_seconds: 60\n",
         )
         .unwrap();
-        assert_eq!(config.sources["a"], SecretSource::Env("A_KEY".into()));
+        assert_eq!(
+            config.sources["a"],
+            SchemeSource::Secret(SecretSource::Env("A_KEY".into()))
+        );
         assert_eq!(
             config.sources["b"],
-            SecretSource::File(PathBuf::from("/etc/mcpgen/secrets/b"))
+            SchemeSource::Secret(SecretSource::File(PathBuf::from("/etc/mcpgen/secrets/b")))
         );
         assert_eq!(
             config.sources["c"],
-            SecretSource::Command {
+            SchemeSource::Secret(SecretSource::Command {
                 argv: vec!["vault".into(), "read".into(), "x".into()],
                 ttl: Duration::from_secs(60)
-            }
+            })
         );
     }
 
@@ -157,5 +368,62 @@ mod tests {
         assert!(empty.contains("empty list"), "{empty}");
         let duplicate = parse("credentials:\n  a: { env: A }\n  a: { env: B }\n").unwrap_err();
         assert!(duplicate.contains("line 3"), "{duplicate}");
+    }
+
+    #[test]
+    fn oauth_and_client_certificates_read() {
+        let config = parse(
+            "credentials:\n  o:\n    oauth2:\n      client_id: svc\n      client_secret: { file: s }\n      scopes: [read]\n      resource: https://api.test/\n      client_auth: client_secret_post\n      expiry_skew_seconds: 5\n  r:\n    oauth2: { client_id: svc, refresh_token: { env: RT }, discovery_url: 'https://id.test/.well-known/openid-configuration' }\n  m:\n    client_certificate: { certificate: c.pem, key: k.pem }\n",
+        )
+        .unwrap();
+        let SchemeSource::OAuth(o) = &config.sources["o"] else {
+            panic!("{:?}", config.sources["o"])
+        };
+        assert_eq!(o.client_id, "svc");
+        assert_eq!(
+            o.client_secret,
+            Some(SecretSource::File(PathBuf::from("/etc/mcpgen/s")))
+        );
+        assert_eq!(o.scopes, Some(vec!["read".to_string()]));
+        assert_eq!(o.client_auth, ClientAuth::ClientSecretPost);
+        assert_eq!(o.expiry_skew, Duration::from_secs(5));
+        let SchemeSource::OAuth(r) = &config.sources["r"] else {
+            panic!("{:?}", config.sources["r"])
+        };
+        assert_eq!(r.refresh_token, Some(SecretSource::Env("RT".into())));
+        assert_eq!(r.client_auth, ClientAuth::ClientSecretBasic);
+        assert_eq!(
+            config.sources["m"],
+            SchemeSource::ClientCertificate {
+                certificate: PathBuf::from("/etc/mcpgen/c.pem"),
+                key: PathBuf::from("/etc/mcpgen/k.pem"),
+            }
+        );
+    }
+
+    #[test]
+    fn oauth_mistakes_are_named_with_their_place() {
+        let relative =
+            parse("credentials:\n  o:\n    oauth2: { client_id: a, token_url: /token }\n")
+                .unwrap_err();
+        assert!(
+            relative.contains("credentials.o.oauth2.token_url: expected an absolute"),
+            "{relative}"
+        );
+        let secret = parse("credentials:\n  o:\n    oauth2: { client_id: a, client_secret: {} }\n")
+            .unwrap_err();
+        assert!(
+            secret.contains("credentials.o.oauth2.client_secret: expected exactly one"),
+            "{secret}"
+        );
+        let mixed =
+            parse("credentials:\n  o:\n    env: X\n    oauth2: { client_id: a }\n").unwrap_err();
+        assert!(mixed.contains("expected one of"), "{mixed}");
+        let method = parse("credentials:\n  o:\n    oauth2: { client_id: a, client_auth: jwt }\n")
+            .unwrap_err();
+        assert!(method.contains("line 3"), "{method}");
+        let no_id =
+            parse("credentials:\n  o:\n    oauth2: { token_url: 'https://x' }\n").unwrap_err();
+        assert!(no_id.contains("client_id"), "{no_id}");
     }
 }

@@ -9,17 +9,20 @@
 //! it used.
 
 pub mod config;
+pub mod oauth;
 pub mod redact;
 pub mod source;
 
-use crate::model::{Api, ApiKeyLocation, SecurityScheme, Tool};
+use crate::model::{Api, ApiKeyLocation, OAuthFlowKind, SecurityScheme, Tool};
 use crate::request::{UpstreamRequest, encode};
+use crate::upstream::ClientIdentity;
 use base64::Engine;
-pub use config::{ConfigError, CredentialsConfig};
+pub use config::{ConfigError, CredentialsConfig, SchemeSource};
+use oauth::{TokenClient, TokenEndpoint};
 pub use redact::Redactor;
 use secrecy::{ExposeSecret, SecretString};
 use source::{SecretReader, SecretSource};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The environment variable a scheme reads when the operator configured nothing else:
 /// `MCPGEN_CRED_` and the scheme name upper-cased, every other character turned into `_`.
@@ -47,7 +50,43 @@ pub struct Credentials {
 #[derive(Debug)]
 struct SchemeCredential {
     placement: Placement,
-    reader: SecretReader,
+    supply: Supply,
+}
+
+/// Where a scheme's secret comes from.
+#[derive(Debug)]
+enum Supply {
+    /// A ready value from the environment, a file or a command.
+    Secret(SecretReader),
+    /// Access tokens mcpgen fetches and refreshes.
+    Tokens(Box<TokenClient>),
+    /// A client certificate and key, each re-read when its file changes.
+    Certificate {
+        certificate: SecretReader,
+        key: SecretReader,
+    },
+    /// Nothing configured, and the scheme has no default (a `mutualTLS` scheme).
+    Unconfigured,
+}
+
+/// A request with its credentials added, and what the call needs to know about them.
+pub struct Signed {
+    /// The request as it is sent.
+    pub request: UpstreamRequest,
+    /// Every form the secrets took, to scrub from what goes back to the model.
+    pub redactor: Redactor,
+    /// The TLS client certificate to present, for a `mutualTLS` scheme.
+    pub identity: Option<ClientIdentity>,
+    /// The fetched access tokens the request carries, by scheme: refused ones are dropped.
+    tokens: Vec<(String, SecretString)>,
+}
+
+impl Signed {
+    /// Whether the request carries a fetched access token, so that a 401 is worth one retry
+    /// with a fresh token.
+    pub fn has_fetched_tokens(&self) -> bool {
+        !self.tokens.is_empty()
+    }
 }
 
 /// How a scheme's secret travels.
@@ -62,6 +101,8 @@ enum Placement {
     Basic,
     /// `Authorization: Bearer` (HTTP bearer, and OAuth 2.0 / OpenID Connect access tokens).
     Bearer,
+    /// A TLS client certificate presented on the connection (`mutualTLS`).
+    ClientCertificate,
     /// A scheme mcpgen cannot send; the reason says why.
     Unsupported(String),
 }
@@ -101,22 +142,45 @@ impl Credentials {
                 }
             )));
         }
-        let schemes = api
-            .security_schemes
-            .iter()
-            .map(|(name, scheme)| {
-                let source = config
-                    .sources
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| SecretSource::Env(default_env_var(name)));
-                let credential = SchemeCredential {
-                    placement: placement(scheme),
-                    reader: SecretReader::new(source),
-                };
-                (name.clone(), credential)
-            })
-            .collect();
+        let mut schemes = BTreeMap::new();
+        for (name, scheme) in &api.security_schemes {
+            let place = format!("credentials.{name}");
+            let is_mtls = matches!(scheme, SecurityScheme::MutualTls { .. });
+            let supply = match config.sources.get(name) {
+                None if is_mtls => Supply::Unconfigured,
+                None => Supply::Secret(SecretReader::new(SecretSource::Env(default_env_var(name)))),
+                Some(SchemeSource::ClientCertificate { certificate, key }) if is_mtls => {
+                    Supply::Certificate {
+                        certificate: SecretReader::new(SecretSource::File(certificate.clone())),
+                        key: SecretReader::new(SecretSource::File(key.clone())),
+                    }
+                }
+                Some(_) if is_mtls => {
+                    return Err(ConfigError(format!(
+                        "{place}: `{name}` is a mutualTLS scheme: expected `client_certificate: {{ certificate: FILE, key: FILE }}`"
+                    )));
+                }
+                Some(SchemeSource::Secret(source)) => {
+                    Supply::Secret(SecretReader::new(source.clone()))
+                }
+                Some(SchemeSource::OAuth(settings)) => {
+                    let endpoint = token_endpoint(scheme, settings, &place)?;
+                    let scopes = required_scopes(api, name);
+                    Supply::Tokens(Box::new(TokenClient::new(settings, endpoint, scopes)))
+                }
+                Some(SchemeSource::ClientCertificate { .. }) => {
+                    return Err(ConfigError(format!(
+                        "{place}: `client_certificate` is for `mutualTLS` schemes; `{name}` is {}",
+                        placement(scheme).describe()
+                    )));
+                }
+            };
+            let credential = SchemeCredential {
+                placement: placement(scheme),
+                supply,
+            };
+            schemes.insert(name.clone(), credential);
+        }
         Ok(Credentials { schemes })
     }
 
@@ -127,7 +191,7 @@ impl Credentials {
             .map(|(name, c)| SchemeStatus {
                 scheme: name.clone(),
                 kind: c.placement.describe(),
-                source: c.reader.source().describe(),
+                source: c.supply.describe(),
                 configured: c.is_ready(),
                 unsupported: match &c.placement {
                     Placement::Unsupported(why) => Some(why.clone()),
@@ -137,50 +201,109 @@ impl Credentials {
             .collect()
     }
 
-    /// Adds the credentials `tool` needs to `request`: the first alternative of its security
-    /// requirements whose schemes are all configured. Returns the redactor of every form the
-    /// secrets took, for what goes back to the model. Fails with a message naming what to set
-    /// when no alternative is configured.
-    pub async fn apply(
-        &self,
-        tool: &Tool,
-        request: &mut UpstreamRequest,
-    ) -> Result<Redactor, String> {
-        let mut redactor = Redactor::default();
-        if tool.security.is_empty() {
-            return Ok(redactor);
-        }
-        let chosen = tool.security.iter().find(|alternative| {
-            alternative.iter().all(|u| {
-                self.schemes
-                    .get(&u.scheme)
-                    .is_some_and(SchemeCredential::is_ready)
-            })
-        });
-        let Some(alternative) = chosen else {
-            return Err(self.missing(tool));
+    /// `request` with the credentials `tool` needs: the first alternative of its security
+    /// requirements whose schemes are all configured. Fails with a message naming what to set
+    /// when no alternative is configured, or saying why a secret could not be had.
+    pub async fn sign(&self, tool: &Tool, request: &UpstreamRequest) -> Result<Signed, String> {
+        let mut signed = Signed {
+            request: request.clone(),
+            redactor: Redactor::default(),
+            identity: None,
+            tokens: Vec::new(),
         };
-        for scheme_use in alternative {
-            let credential = &self.schemes[&scheme_use.scheme];
-            let secret = credential.reader.read().await.map_err(|e| {
+        if tool.security.is_empty() {
+            return Ok(signed);
+        }
+        let configured: Vec<_> = tool
+            .security
+            .iter()
+            .filter(|alternative| {
+                alternative.iter().all(|u| {
+                    self.schemes
+                        .get(&u.scheme)
+                        .is_some_and(SchemeCredential::is_ready)
+                })
+            })
+            .collect();
+        let Some(alternative) = configured
+            .iter()
+            .find(|a| self.authorization_users(a).len() < 2)
+        else {
+            return Err(match configured.first() {
+                Some(clash) => format!(
+                    "Cannot call `{}`: its security requirement needs {} together, and each is sent in the `Authorization` header, which a request carries once. Configure another of its options.",
+                    tool.name,
+                    self.authorization_users(clash).join(" and ")
+                ),
+                None => self.missing(tool),
+            });
+        };
+        for scheme_use in alternative.iter() {
+            let scheme = &scheme_use.scheme;
+            let credential = &self.schemes[scheme];
+            let cannot = |e: String| {
                 format!(
-                    "Cannot call `{}`: the credential for `{}`: {e}",
-                    tool.name, scheme_use.scheme
+                    "Cannot call `{}`: the credential for `{scheme}`: {e}",
+                    tool.name
                 )
-            })?;
+            };
+            let secret = match &credential.supply {
+                Supply::Secret(reader) => reader.read().await.map_err(|e| e.0),
+                Supply::Tokens(client) => client.token().await,
+                Supply::Certificate { certificate, key } => {
+                    let certificate = certificate.read().await.map_err(|e| cannot(e.0))?;
+                    let key = key.read().await.map_err(|e| cannot(e.0))?;
+                    let pem = format!("{}\n{}\n", certificate.expose_secret(), key.expose_secret());
+                    signed.identity = Some(ClientIdentity {
+                        pem: SecretString::from(pem),
+                    });
+                    continue;
+                }
+                Supply::Unconfigured => Err("it is not configured".to_string()),
+            }
+            .map_err(cannot)?;
             credential
                 .placement
-                .put(&secret, request, &mut redactor)
+                .put(&secret, &mut signed.request, &mut signed.redactor)
                 .map_err(|why| {
                     format!(
-                        "Cannot call `{}`: the credential for `{}` ({}) {why}",
+                        "Cannot call `{}`: the credential for `{scheme}` ({}) {why}",
                         tool.name,
-                        scheme_use.scheme,
-                        credential.reader.source().describe()
+                        credential.supply.describe()
                     )
                 })?;
+            if let Supply::Tokens(_) = credential.supply {
+                signed.tokens.push((scheme.clone(), secret));
+            }
         }
-        Ok(redactor)
+        Ok(signed)
+    }
+
+    /// Drops the fetched tokens a refused request carried, so that signing again fetches
+    /// fresh ones.
+    pub async fn reject(&self, signed: &Signed) {
+        for (scheme, token) in &signed.tokens {
+            if let Some(SchemeCredential {
+                supply: Supply::Tokens(client),
+                ..
+            }) = self.schemes.get(scheme)
+            {
+                client.reject(token).await;
+            }
+        }
+    }
+
+    /// The schemes of one alternative that are sent in the `Authorization` header.
+    fn authorization_users(&self, alternative: &[crate::model::SchemeUse]) -> Vec<String> {
+        alternative
+            .iter()
+            .filter(|u| {
+                self.schemes
+                    .get(&u.scheme)
+                    .is_some_and(|c| matches!(c.placement, Placement::Basic | Placement::Bearer))
+            })
+            .map(|u| format!("`{}`", u.scheme))
+            .collect()
     }
 
     /// The message for a call none of whose alternatives is configured.
@@ -197,7 +320,7 @@ impl Credentials {
                             Placement::Unsupported(why) => format!("`{}` ({why})", u.scheme),
                             placement => format!(
                                 "{} for `{}` ({})",
-                                c.reader.source().describe(),
+                                c.supply.describe(),
                                 u.scheme,
                                 placement.describe()
                             ),
@@ -217,8 +340,105 @@ impl Credentials {
 
 impl SchemeCredential {
     fn is_ready(&self) -> bool {
-        !matches!(self.placement, Placement::Unsupported(_)) && self.reader.is_present()
+        !matches!(self.placement, Placement::Unsupported(_))
+            && match &self.supply {
+                Supply::Secret(reader) => reader.is_present(),
+                Supply::Tokens(client) => client.is_present(),
+                Supply::Certificate { .. } => true,
+                Supply::Unconfigured => false,
+            }
     }
+}
+
+impl Supply {
+    /// The source in words (never a value).
+    fn describe(&self) -> String {
+        match self {
+            Supply::Secret(reader) => reader.source().describe(),
+            Supply::Tokens(client) => client.describe(),
+            Supply::Certificate { certificate, key } => format!(
+                "client certificate {} with key {}",
+                describe_file(certificate),
+                describe_file(key)
+            ),
+            Supply::Unconfigured => {
+                "`client_certificate: { certificate: FILE, key: FILE }` in a credentials file"
+                    .to_string()
+            }
+        }
+    }
+}
+
+fn describe_file(reader: &SecretReader) -> String {
+    match reader.source() {
+        SecretSource::File(path) => path.display().to_string(),
+        other => other.describe(),
+    }
+}
+
+/// Where a scheme's tokens are fetched: the operator's URL, else the document's flow (client
+/// credentials first, then any flow with a token URL), else OpenID Connect discovery.
+fn token_endpoint(
+    scheme: &SecurityScheme,
+    settings: &config::OAuthSettings,
+    place: &str,
+) -> Result<TokenEndpoint, ConfigError> {
+    if let Some(url) = &settings.token_url {
+        return Ok(TokenEndpoint::Url(url.clone()));
+    }
+    if let Some(url) = &settings.discovery_url {
+        return Ok(TokenEndpoint::Discovery(url.clone()));
+    }
+    let from_document = match scheme {
+        SecurityScheme::OpenIdConnect { url, .. } => Some(TokenEndpoint::Discovery(url.clone())),
+        SecurityScheme::OAuth2 { flows, .. } => {
+            let refreshing = settings.refresh_token.is_some();
+            let preferred = flows
+                .iter()
+                .filter(|f| refreshing || f.kind == OAuthFlowKind::ClientCredentials)
+                .chain(flows.iter())
+                .find_map(|f| {
+                    if refreshing {
+                        f.refresh_url.clone().or_else(|| f.token_url.clone())
+                    } else {
+                        f.token_url.clone()
+                    }
+                });
+            preferred.map(TokenEndpoint::Url)
+        }
+        _ => {
+            return Err(ConfigError(format!(
+                "{place}: `oauth2` is for OAuth2 and OpenID Connect schemes; this one is {}",
+                placement(scheme).describe()
+            )));
+        }
+    };
+    match from_document {
+        Some(TokenEndpoint::Url(url) | TokenEndpoint::Discovery(url))
+            if !(url.starts_with("https://") || url.starts_with("http://")) =>
+        {
+            Err(ConfigError(format!(
+                "{place}.oauth2: the document's URL `{url}` is not absolute; set `token_url`"
+            )))
+        }
+        Some(endpoint) => Ok(endpoint),
+        None => Err(ConfigError(format!(
+            "{place}.oauth2: the document gives no token URL for this scheme; set `token_url` or `discovery_url`"
+        ))),
+    }
+}
+
+/// Every scope the document's operations require of `scheme`, in order: what a client
+/// credentials token is asked for when the operator names no scopes.
+fn required_scopes(api: &Api, scheme: &str) -> Vec<String> {
+    let scopes: BTreeSet<&String> = api
+        .tools
+        .iter()
+        .flat_map(|t| t.security.iter().flatten())
+        .filter(|u| u.scheme == scheme)
+        .flat_map(|u| u.scopes.iter())
+        .collect();
+    scopes.into_iter().cloned().collect()
 }
 
 /// How a document's scheme is sent.
@@ -236,9 +456,7 @@ fn placement(scheme: &SecurityScheme) -> Placement {
             )),
         },
         SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. } => Placement::Bearer,
-        SecurityScheme::MutualTls { .. } => Placement::Unsupported(
-            "mutual TLS client certificates are not supported yet".to_string(),
-        ),
+        SecurityScheme::MutualTls { .. } => Placement::ClientCertificate,
     }
 }
 
@@ -255,6 +473,7 @@ impl Placement {
             }
             Placement::Basic => "HTTP basic, `user:password`".to_string(),
             Placement::Bearer => "bearer token".to_string(),
+            Placement::ClientCertificate => "TLS client certificate".to_string(),
             Placement::Unsupported(why) => why.clone(),
         }
     }
@@ -306,7 +525,9 @@ impl Placement {
                 set_header(request, "Authorization", format!("Basic {encoded}"));
             }
             Placement::Bearer => set_header(request, "Authorization", format!("Bearer {value}")),
-            Placement::Unsupported(_) => return Err("is for a scheme mcpgen cannot send"),
+            Placement::ClientCertificate | Placement::Unsupported(_) => {
+                return Err("is for a scheme mcpgen cannot send as a value");
+            }
         }
         Ok(())
     }

@@ -15,12 +15,32 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// Adds one form of a secret.
+    /// Adds one form of a secret, and the form it takes inside a JSON string when that
+    /// differs (an upstream that echoes it back in JSON escapes `"`, `\\` and `/`).
     pub fn add(&mut self, needle: &str) {
+        self.add_form(needle);
+        let quoted = serde_json::to_string(needle).expect("strings serialize");
+        let escaped = &quoted[1..quoted.len() - 1];
+        if escaped != needle {
+            self.add_form(escaped);
+        }
+        if needle.contains('/') {
+            self.add_form(&escaped.replace('/', "\\/"));
+        }
+    }
+
+    fn add_form(&mut self, needle: &str) {
         if needle.len() >= SHORTEST && !self.needles.iter().any(|n| n == needle) {
             self.needles.push(needle.to_string());
             // Longest first, so a secret is replaced whole before any part of it.
             self.needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        }
+    }
+
+    /// Adds every form another redactor holds (the secrets of a retried request).
+    pub fn extend(&mut self, other: Redactor) {
+        for needle in other.needles {
+            self.add_form(&needle);
         }
     }
 
@@ -76,6 +96,12 @@ mod tests {
         assert_eq!(
             r.text("x s3cr3t-value y s3cr3t abc"),
             "x [REDACTED] y [REDACTED] abc"
+        );
+        let mut json = Redactor::default();
+        json.add("pa\"ss/w\\rd");
+        assert_eq!(
+            json.text(r#"{"a":"pa\"ss/w\\rd","b":"pa\"ss\/w\\rd"}"#),
+            r#"{"a":"[REDACTED]","b":"[REDACTED]"}"#
         );
         let mut body = b"{\"echo\":\"s3cr3t-value\",\"n\":1}".to_vec();
         r.bytes(&mut body);

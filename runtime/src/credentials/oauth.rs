@@ -1,0 +1,423 @@
+//! Access tokens that mcpgen fetches itself for OAuth 2.0 and OpenID Connect schemes: the
+//! client credentials grant or the refresh token grant (RFC 6749), at the token endpoint the
+//! operator names, the document's flow names, or OpenID Connect discovery finds.
+//!
+//! A token is kept until shortly before it expires; concurrent calls wait for the one fetch
+//! under way instead of each starting their own; a token the upstream refused is dropped so
+//! the next call fetches a fresh one. A refresh token the server rotates replaces the
+//! configured one until the operator's source changes.
+
+use super::config::{ClientAuth, OAuthSettings};
+use super::redact::Redactor;
+use super::source::SecretReader;
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Where the token endpoint is found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenEndpoint {
+    /// The token endpoint itself.
+    Url(String),
+    /// An OpenID Connect discovery document whose `token_endpoint` is used.
+    Discovery(String),
+}
+
+impl TokenEndpoint {
+    fn describe(&self) -> String {
+        match self {
+            TokenEndpoint::Url(url) => format!("token endpoint {url}"),
+            TokenEndpoint::Discovery(url) => format!("token endpoint discovered from {url}"),
+        }
+    }
+}
+
+/// One scheme's token fetcher and cache; shared by every call of a server.
+pub struct TokenClient {
+    endpoint: TokenEndpoint,
+    client_id: String,
+    client_secret: Option<SecretReader>,
+    refresh_token: Option<SecretReader>,
+    scopes: Vec<String>,
+    resource: Option<String>,
+    audience: Option<String>,
+    client_auth: ClientAuth,
+    expiry_skew: Duration,
+    /// Held across a fetch: the single flight that concurrent calls wait on.
+    state: tokio::sync::Mutex<State>,
+    http: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl std::fmt::Debug for TokenClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenClient")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<Token>,
+    /// The token endpoint discovery found.
+    discovered: Option<String>,
+    /// A refresh token the server issued in place of the one configured.
+    rotated: Option<Rotated>,
+}
+
+struct Token {
+    access: SecretString,
+    /// When to fetch a new one; `None` when the server did not say when it expires.
+    renew_at: Option<Instant>,
+}
+
+struct Rotated {
+    /// The configured value it replaced: when the source changes, the source wins again.
+    configured: SecretString,
+    current: SecretString,
+}
+
+/// How long a token endpoint or discovery request may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+impl TokenClient {
+    /// A token client from the operator's settings; `endpoint` is where the token endpoint
+    /// is, and `scopes` what a client credentials grant asks for when the settings name none
+    /// (a refresh token grant then asks for no scope: it keeps the scopes it was granted).
+    pub fn new(settings: &OAuthSettings, endpoint: TokenEndpoint, scopes: Vec<String>) -> Self {
+        let default_scopes = if settings.refresh_token.is_some() {
+            Vec::new()
+        } else {
+            scopes
+        };
+        TokenClient {
+            endpoint,
+            client_id: settings.client_id.clone(),
+            client_secret: settings.client_secret.clone().map(SecretReader::new),
+            refresh_token: settings.refresh_token.clone().map(SecretReader::new),
+            scopes: settings.scopes.clone().unwrap_or(default_scopes),
+            resource: settings.resource.clone(),
+            audience: settings.audience.clone(),
+            client_auth: settings.client_auth,
+            expiry_skew: settings.expiry_skew,
+            state: Default::default(),
+            http: OnceLock::new(),
+        }
+    }
+
+    /// The grant and endpoint in words, for `mcpgen check` and error messages.
+    pub fn describe(&self) -> String {
+        let grant = if self.refresh_token.is_some() {
+            "refresh token"
+        } else {
+            "client credentials"
+        };
+        format!(
+            "OAuth2 {grant} grant for client `{}` at the {}",
+            self.client_id,
+            self.endpoint.describe()
+        )
+    }
+
+    /// Whether the secrets the grant needs can be expected (environment variables set).
+    pub fn is_present(&self) -> bool {
+        [&self.client_secret, &self.refresh_token]
+            .into_iter()
+            .flatten()
+            .all(SecretReader::is_present)
+    }
+
+    /// A current access token: the cached one while it is fresh, else a new one. Concurrent
+    /// callers share one fetch.
+    pub async fn token(&self) -> Result<SecretString, String> {
+        let mut state = self.state.lock().await;
+        if let Some(token) = &state.token
+            && token.renew_at.is_none_or(|at| Instant::now() < at)
+        {
+            return Ok(token.access.clone());
+        }
+        state.token = None;
+        let token = self.fetch(&mut state).await?;
+        let access = token.access.clone();
+        state.token = Some(token);
+        Ok(access)
+    }
+
+    /// Forgets `used` if it is still the cached token: the upstream refused it, so the next
+    /// call fetches another. A token another call already replaced is left alone.
+    pub async fn reject(&self, used: &SecretString) {
+        let mut state = self.state.lock().await;
+        if state
+            .token
+            .as_ref()
+            .is_some_and(|t| t.access.expose_secret() == used.expose_secret())
+        {
+            state.token = None;
+        }
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, String> {
+        self.http
+            .get_or_init(|| {
+                // No idle connections kept: tokens are fetched minutes apart, by when a kept
+                // connection has usually been closed by the server, and a request sent on one
+                // fails with a reset.
+                reqwest::Client::builder()
+                    .pool_max_idle_per_host(0)
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .timeout(TIMEOUT)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| format!("cannot set up the HTTP client for tokens: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The token endpoint's URL, discovering it once when needed.
+    async fn token_url(&self, state: &mut State) -> Result<String, String> {
+        let discovery = match &self.endpoint {
+            TokenEndpoint::Url(url) => return Ok(url.clone()),
+            TokenEndpoint::Discovery(url) => url,
+        };
+        if let Some(url) = &state.discovered {
+            return Ok(url.clone());
+        }
+        let response = self
+            .http()?
+            .get(discovery)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "OpenID Connect discovery at {discovery} failed: {}",
+                    cause(&e)
+                )
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!(
+                "OpenID Connect discovery at {discovery} answered {status}"
+            ));
+        }
+        let text = response.text().await.map_err(|e| {
+            format!(
+                "OpenID Connect discovery at {discovery} failed: {}",
+                cause(&e)
+            )
+        })?;
+        let document: Value = serde_json::from_str(&text).map_err(|e| {
+            format!("OpenID Connect discovery at {discovery} is not a JSON document: {e}")
+        })?;
+        let url = match document.get("token_endpoint").and_then(Value::as_str) {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
+            _ => {
+                return Err(format!(
+                    "OpenID Connect discovery at {discovery} names no absolute `token_endpoint`"
+                ));
+            }
+        };
+        state.discovered = Some(url.to_string());
+        Ok(url.to_string())
+    }
+
+    /// Asks the token endpoint for a new access token.
+    async fn fetch(&self, state: &mut State) -> Result<Token, String> {
+        let url = self.token_url(state).await?;
+        // Everything secret this request holds, so that no error message repeats it.
+        let mut redactor = Redactor::default();
+        let mut form: Vec<(&str, String)> = Vec::new();
+        let mut configured_refresh = None;
+        match &self.refresh_token {
+            Some(reader) => {
+                let configured = reader
+                    .read()
+                    .await
+                    .map_err(|e| format!("the refresh token: {e}"))?;
+                let current = match &state.rotated {
+                    Some(r) if r.configured.expose_secret() == configured.expose_secret() => {
+                        r.current.clone()
+                    }
+                    _ => configured.clone(),
+                };
+                redactor.add(configured.expose_secret());
+                redactor.add(current.expose_secret());
+                form.push(("grant_type", "refresh_token".to_string()));
+                form.push(("refresh_token", current.expose_secret().to_string()));
+                configured_refresh = Some(configured);
+            }
+            None => form.push(("grant_type", "client_credentials".to_string())),
+        }
+        if !self.scopes.is_empty() {
+            form.push(("scope", self.scopes.join(" ")));
+        }
+        if let Some(resource) = &self.resource {
+            form.push(("resource", resource.clone()));
+        }
+        if let Some(audience) = &self.audience {
+            form.push(("audience", audience.clone()));
+        }
+        let secret = match &self.client_secret {
+            Some(reader) => Some(
+                reader
+                    .read()
+                    .await
+                    .map_err(|e| format!("the client secret: {e}"))?,
+            ),
+            None => None,
+        };
+        let mut request = self
+            .http()?
+            .post(&url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        match (&secret, self.client_auth) {
+            (Some(secret), ClientAuth::ClientSecretBasic) => {
+                redactor.add(secret.expose_secret());
+                // RFC 6749 section 2.3.1: both parts form-encoded before base64.
+                let pair = format!(
+                    "{}:{}",
+                    form_encode(&self.client_id),
+                    form_encode(secret.expose_secret())
+                );
+                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                redactor.add(&encoded);
+                request =
+                    request.header(reqwest::header::AUTHORIZATION, format!("Basic {encoded}"));
+            }
+            (Some(secret), ClientAuth::ClientSecretPost) => {
+                redactor.add(secret.expose_secret());
+                form.push(("client_id", self.client_id.clone()));
+                form.push(("client_secret", secret.expose_secret().to_string()));
+            }
+            (None, _) => form.push(("client_id", self.client_id.clone())),
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let sent_at = Instant::now();
+        let response = request
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                redactor.text(&format!("the token endpoint {url} failed: {}", cause(&e)))
+            })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| {
+            redactor.text(&format!("the token endpoint {url} failed: {}", cause(&e)))
+        })?;
+        let json: Option<Value> = serde_json::from_str(&text).ok();
+        if !status.is_success() {
+            let error = json
+                .as_ref()
+                .and_then(|j| j.get("error"))
+                .and_then(Value::as_str);
+            let detail = json
+                .as_ref()
+                .and_then(|j| j.get("error_description"))
+                .and_then(Value::as_str);
+            let said = match (error, detail) {
+                (Some(e), Some(d)) => format!(": {e} ({d})"),
+                (Some(e), None) => format!(": {e}"),
+                _ => String::new(),
+            };
+            return Err(redactor.text(&format!(
+                "the token endpoint {url} refused the {} grant for client `{}` ({status}){said}",
+                if configured_refresh.is_some() {
+                    "refresh token"
+                } else {
+                    "client credentials"
+                },
+                self.client_id
+            )));
+        }
+        let json =
+            json.ok_or_else(|| format!("the token endpoint {url} answered with no JSON object"))?;
+        let access = match json.get("access_token").and_then(Value::as_str) {
+            Some(token) if !token.is_empty() => SecretString::from(token),
+            _ => {
+                return Err(format!(
+                    "the token endpoint {url} answered with no `access_token`"
+                ));
+            }
+        };
+        let token_type = json.get("token_type").and_then(Value::as_str).unwrap_or("");
+        if !token_type.eq_ignore_ascii_case("bearer") {
+            return Err(format!(
+                "the token endpoint {url} issued a `{token_type}` token; mcpgen sends bearer tokens only"
+            ));
+        }
+        if let (Some(configured), Some(rotated)) = (
+            configured_refresh,
+            json.get("refresh_token").and_then(Value::as_str),
+        ) {
+            state.rotated = Some(Rotated {
+                configured,
+                current: SecretString::from(rotated),
+            });
+        }
+        // Some servers send `expires_in` as a string.
+        let lifetime = match json.get("expires_in") {
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64);
+        let renew_at =
+            lifetime.map(|lifetime| sent_at + lifetime - self.expiry_skew.min(lifetime / 2));
+        tracing::debug!(
+            endpoint = %url,
+            client = %self.client_id,
+            lifetime_seconds = lifetime.map(|l| l.as_secs()),
+            "fetched an access token"
+        );
+        Ok(Token { access, renew_at })
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+fn form_encode(value: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'*');
+    percent_encoding::utf8_percent_encode(value, SET)
+        .to_string()
+        .replace("%20", "+")
+}
+
+/// The innermost cause of a transport error, which says what actually went wrong.
+fn cause(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "timed out".to_string();
+    }
+    let mut source: &dyn std::error::Error = error;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    source.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_are_encoded_as_rfc_6749_asks() {
+        assert_eq!(form_encode("a b+c/d:é"), "a+b%2Bc%2Fd%3A%C3%A9");
+        assert_eq!(form_encode("svc-1_x.y*"), "svc-1_x.y*");
+    }
+}
