@@ -4,7 +4,8 @@
 mod report;
 
 use clap::{Args, Parser, Subcommand};
-use mcpgen_codegen::{LoadOptions, Outcome, load};
+use mcpgen_codegen::project::load_any as load;
+use mcpgen_codegen::{LoadOptions, Outcome};
 use mcpgen_runtime::credentials::{ConfigError, Credentials, CredentialsConfig};
 use mcpgen_runtime::model::{Api, SecurityRequirement};
 use std::io::Write;
@@ -67,6 +68,8 @@ enum Command {
         #[command(flatten)]
         load: LoadFlags,
     },
+    /// Print the JSON Schema of mcpgen.yaml, for editors to validate and complete it.
+    Schema,
     /// List the tools a document becomes: a table, or the exact tools/list JSON.
     List {
         /// The document.
@@ -134,13 +137,6 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             load: flags,
         } => {
             let options = flags.options();
-            let config = match read_credentials(credentials.as_deref()) {
-                Ok(config) => config,
-                Err(e) => {
-                    eprintln!("mcpgen: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
             let mut failed = false;
             for spec in &specs {
                 let mut outcome = load(spec, &options);
@@ -149,7 +145,9 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 failed |= outcome.has_errors();
                 summary(spec, &outcome)?;
                 if let Some(api) = &outcome.api {
-                    match Credentials::new(api, &config) {
+                    let credentials = read_credentials(credentials.as_deref(), spec)
+                        .and_then(|config| Credentials::new(api, &config));
+                    match credentials {
                         Ok(credentials) => report::credentials(&credentials)?,
                         Err(e) => {
                             eprintln!("mcpgen: {e}");
@@ -194,10 +192,13 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             };
             let warnings = outcome.diagnostics.len();
             drop(outcome);
-            let credentials = match read_credentials(credentials.as_deref())
+            let credentials = match read_credentials(credentials.as_deref(), &spec)
                 .and_then(|config| Credentials::new(&api, &config))
             {
-                Ok(credentials) => credentials,
+                Ok(mut credentials) => {
+                    credentials.trust(&ca_certificates);
+                    credentials
+                }
                 Err(e) => {
                     eprintln!("mcpgen: {e}");
                     return Ok(ExitCode::FAILURE);
@@ -251,6 +252,10 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 }
             }
         }
+        Command::Schema => {
+            println!("{}", mcpgen_codegen::project::SCHEMA.trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::List {
             spec,
             json,
@@ -280,10 +285,30 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
 }
 
 /// The credentials file, when one is given.
-fn read_credentials(path: Option<&std::path::Path>) -> Result<CredentialsConfig, ConfigError> {
-    match path {
-        Some(path) => CredentialsConfig::read(path),
-        None => Ok(CredentialsConfig::default()),
+/// The credentials configuration: the `--credentials` file, else an mcpgen.yaml's own
+/// `credentials:` section, else none (every scheme reads its default variable).
+fn read_credentials(
+    flag: Option<&std::path::Path>,
+    spec: &std::path::Path,
+) -> Result<CredentialsConfig, ConfigError> {
+    let project = std::fs::read_to_string(spec)
+        .ok()
+        .filter(|text| mcpgen_codegen::project::is_project(text));
+    match (flag, project) {
+        (Some(path), Some(text)) if CredentialsConfig::has_section(&text) => {
+            Err(ConfigError(format!(
+                "{} has a `credentials:` section and --credentials names {}: keep one",
+                spec.display(),
+                path.display()
+            )))
+        }
+        (Some(path), _) => CredentialsConfig::read(path),
+        (None, Some(text)) => CredentialsConfig::parse_section(
+            &text,
+            &spec.display().to_string(),
+            spec.parent().unwrap_or(std::path::Path::new(".")),
+        ),
+        (None, None) => Ok(CredentialsConfig::default()),
     }
 }
 

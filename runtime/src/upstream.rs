@@ -26,7 +26,7 @@ impl UpstreamOptions {
 }
 
 /// The certificates of every CA file, or what is wrong with the first bad one.
-fn root_certificates(
+pub(crate) fn root_certificates(
     paths: &[std::path::PathBuf],
 ) -> Result<Vec<reqwest::Certificate>, UpstreamError> {
     let mut all = Vec::new();
@@ -125,16 +125,25 @@ impl Upstream {
     /// The client that presents `identity`, made when it is first (or newly) used.
     fn client_with(&self, identity: &ClientIdentity) -> Result<reqwest::Client, UpstreamError> {
         use secrecy::ExposeSecret;
-        let mut kept = self.with_identity.lock().expect("not poisoned");
         let pem = identity.pem.expose_secret();
-        if let Some((_, client)) = kept.iter().find(|(i, _)| i.pem.expose_secret() == pem) {
-            return Ok(client.clone());
+        let kept = |list: &[(ClientIdentity, reqwest::Client)]| {
+            list.iter()
+                .find(|(i, _)| i.pem.expose_secret() == pem)
+                .map(|(_, c)| c.clone())
+        };
+        if let Some(client) = kept(&self.with_identity.lock().expect("not poisoned")) {
+            return Ok(client);
         }
+        // Made outside the lock: it reads files and sets up TLS.
         let client = build_client(&self.options, Some(identity))?;
-        if kept.len() == KEPT_IDENTITIES {
-            kept.remove(0);
+        let mut list = self.with_identity.lock().expect("not poisoned");
+        if let Some(made_meanwhile) = kept(&list) {
+            return Ok(made_meanwhile);
         }
-        kept.push((identity.clone(), client.clone()));
+        if list.len() == KEPT_IDENTITIES {
+            list.remove(0);
+        }
+        list.push((identity.clone(), client.clone()));
         Ok(client)
     }
 

@@ -108,6 +108,13 @@ struct FileShape {
     credentials: BTreeMap<String, SourceShape>,
 }
 
+/// The `credentials:` section of a file that holds other sections too (mcpgen.yaml).
+#[derive(Deserialize)]
+struct SectionShape {
+    #[serde(default)]
+    credentials: BTreeMap<String, SourceShape>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourceShape {
@@ -172,8 +179,32 @@ impl CredentialsConfig {
         let options = serde_saphyr::options! { strict_booleans: true };
         let shape: FileShape = serde_saphyr::from_str_with_options(text, options)
             .map_err(|e| ConfigError(format!("{name}: {e}")))?;
+        Self::from_shape(shape.credentials, name, base)
+    }
+
+    /// Parses only the `credentials:` section of a file with other sections (mcpgen.yaml).
+    pub fn parse_section(text: &str, name: &str, base: &Path) -> Result<Self, ConfigError> {
+        let options = serde_saphyr::options! { strict_booleans: true };
+        let shape: SectionShape = serde_saphyr::from_str_with_options(text, options)
+            .map_err(|e| ConfigError(format!("{name}: {e}")))?;
+        Self::from_shape(shape.credentials, name, base)
+    }
+
+    /// Whether a YAML text has a top-level `credentials:` section.
+    pub fn has_section(text: &str) -> bool {
+        text.lines().any(|l| {
+            l.strip_prefix("credentials")
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+    }
+
+    fn from_shape(
+        shape: BTreeMap<String, SourceShape>,
+        name: &str,
+        base: &Path,
+    ) -> Result<Self, ConfigError> {
         let mut sources = BTreeMap::new();
-        for (scheme, source) in shape.credentials {
+        for (scheme, source) in shape {
             let place = format!("{name}: credentials.{scheme}");
             let source = scheme_source(source, &place, base)?;
             sources.insert(scheme, source);
@@ -222,13 +253,14 @@ fn scheme_source(
             key: base.join(cert.key),
         });
     }
-    secret_source(secret, place, base).map(SchemeSource::Secret)
+    secret_source(secret, place, base, true).map(SchemeSource::Secret)
 }
 
 fn secret_source(
     shape: SecretShape,
     place: &str,
     base: &Path,
+    top_level: bool,
 ) -> Result<SecretSource, ConfigError> {
     let chosen = [
         shape.env.is_some(),
@@ -240,7 +272,12 @@ fn secret_source(
     .count();
     if chosen != 1 {
         return Err(ConfigError(format!(
-            "{place}: expected exactly one of `env`, `file` or `command`"
+            "{place}: expected exactly one of `env`, `file` or `command`{}",
+            if top_level {
+                " (or `oauth2`, or `client_certificate`)"
+            } else {
+                ""
+            }
         )));
     }
     if shape.ttl_seconds.is_some() && shape.command.is_none() {
@@ -296,9 +333,22 @@ fn oauth_settings(
             "{place}.client_id: expected the client's id, got an empty string"
         )));
     }
+    if shape.client_secret.is_none() && shape.refresh_token.is_none() {
+        return Err(ConfigError(format!(
+            "{place}: the client credentials grant needs `client_secret` (or give a `refresh_token` for the refresh token grant)"
+        )));
+    }
+    if let Some(resource) = &shape.resource
+        && (!(resource.starts_with("https://") || resource.starts_with("http://"))
+            || resource.contains('#'))
+    {
+        return Err(ConfigError(format!(
+            "{place}.resource: expected an absolute URI without a fragment (RFC 8707), got `{resource}`"
+        )));
+    }
     let secret = |shape: Option<SecretShape>, key: &str| {
         shape
-            .map(|s| secret_source(s, &format!("{place}.{key}"), base))
+            .map(|s| secret_source(s, &format!("{place}.{key}"), base, false))
             .transpose()
     };
     Ok(OAuthSettings {

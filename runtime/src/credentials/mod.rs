@@ -165,7 +165,7 @@ impl Credentials {
                 }
                 Some(SchemeSource::OAuth(settings)) => {
                     let endpoint = token_endpoint(scheme, settings, &place)?;
-                    let scopes = required_scopes(api, name);
+                    let scopes = default_scopes(api, name, scheme);
                     Supply::Tokens(Box::new(TokenClient::new(settings, endpoint, scopes)))
                 }
                 Some(SchemeSource::ClientCertificate { .. }) => {
@@ -182,6 +182,15 @@ impl Credentials {
             schemes.insert(name.clone(), credential);
         }
         Ok(Credentials { schemes })
+    }
+
+    /// Also trusts these certificate authorities at token endpoints (`serve --ca-cert`).
+    pub fn trust(&mut self, ca_certificates: &[std::path::PathBuf]) {
+        for credential in self.schemes.values_mut() {
+            if let Supply::Tokens(client) = &mut credential.supply {
+                client.trust(ca_certificates);
+            }
+        }
     }
 
     /// Each scheme and whether it is configured, for `mcpgen check`.
@@ -300,7 +309,14 @@ impl Credentials {
             .filter(|u| {
                 self.schemes
                     .get(&u.scheme)
-                    .is_some_and(|c| matches!(c.placement, Placement::Basic | Placement::Bearer))
+                    .is_some_and(|c| match &c.placement {
+                        Placement::Basic | Placement::Bearer => true,
+                        Placement::ApiKey {
+                            name,
+                            location: ApiKeyLocation::Header,
+                        } => name.eq_ignore_ascii_case("authorization"),
+                        _ => false,
+                    })
             })
             .map(|u| format!("`{}`", u.scheme))
             .collect()
@@ -428,15 +444,27 @@ fn token_endpoint(
     }
 }
 
-/// Every scope the document's operations require of `scheme`, in order: what a client
-/// credentials token is asked for when the operator names no scopes.
-fn required_scopes(api: &Api, scheme: &str) -> Vec<String> {
+/// What a client credentials token asks for when the operator names no scopes: the scopes
+/// the operations require of `scheme` that its client credentials flow declares. Scopes of
+/// other flows (granted to users, not to a client) are left out, or the server would refuse
+/// the whole request.
+fn default_scopes(api: &Api, name: &str, scheme: &SecurityScheme) -> Vec<String> {
+    let SecurityScheme::OAuth2 { flows, .. } = scheme else {
+        return Vec::new();
+    };
+    let Some(flow) = flows
+        .iter()
+        .find(|f| f.kind == OAuthFlowKind::ClientCredentials)
+    else {
+        return Vec::new();
+    };
     let scopes: BTreeSet<&String> = api
         .tools
         .iter()
         .flat_map(|t| t.security.iter().flatten())
-        .filter(|u| u.scheme == scheme)
+        .filter(|u| u.scheme == name)
         .flat_map(|u| u.scopes.iter())
+        .filter(|s| flow.scopes.contains_key(*s))
         .collect();
     scopes.into_iter().cloned().collect()
 }

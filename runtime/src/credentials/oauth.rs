@@ -13,7 +13,7 @@ use super::source::SecretReader;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Where the token endpoint is found.
@@ -47,6 +47,12 @@ pub struct TokenClient {
     expiry_skew: Duration,
     /// Held across a fetch: the single flight that concurrent calls wait on.
     state: tokio::sync::Mutex<State>,
+    /// A refresh token the server issued in place of the one configured. Saved by the
+    /// exchange itself, the moment the answer is read, so that neither a later check nor a
+    /// cancelled call can lose it (the server may already have revoked the old one).
+    rotated: Arc<std::sync::Mutex<Option<Rotated>>>,
+    /// Certificate authorities to trust besides the system's (`serve --ca-cert`).
+    ca_certificates: Vec<std::path::PathBuf>,
     http: OnceLock<Result<reqwest::Client, String>>,
 }
 
@@ -64,8 +70,10 @@ struct State {
     token: Option<Token>,
     /// The token endpoint discovery found.
     discovered: Option<String>,
-    /// A refresh token the server issued in place of the one configured.
-    rotated: Option<Rotated>,
+    /// The last failed fetch and when it ended: callers that were already waiting get its
+    /// error instead of each trying a failing token endpoint in turn; later calls try again
+    /// (a fixed secret file is picked up at once).
+    failed: Option<(Instant, String)>,
 }
 
 struct Token {
@@ -79,6 +87,9 @@ struct Rotated {
     configured: SecretString,
     current: SecretString,
 }
+
+/// The longest lifetime believed: a larger `expires_in` is treated as this.
+const LONGEST_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
 
 /// How long a token endpoint or discovery request may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -105,8 +116,15 @@ impl TokenClient {
             client_auth: settings.client_auth,
             expiry_skew: settings.expiry_skew,
             state: Default::default(),
+            rotated: Default::default(),
+            ca_certificates: Vec::new(),
             http: OnceLock::new(),
         }
+    }
+
+    /// Also trusts these certificate authorities at the token endpoint (an internal PKI).
+    pub fn trust(&mut self, ca_certificates: &[std::path::PathBuf]) {
+        self.ca_certificates = ca_certificates.to_vec();
     }
 
     /// The grant and endpoint in words, for `mcpgen check` and error messages.
@@ -134,6 +152,7 @@ impl TokenClient {
     /// A current access token: the cached one while it is fresh, else a new one. Concurrent
     /// callers share one fetch.
     pub async fn token(&self) -> Result<SecretString, String> {
+        let arrived = Instant::now();
         let mut state = self.state.lock().await;
         if let Some(token) = &state.token
             && token.renew_at.is_none_or(|at| Instant::now() < at)
@@ -141,10 +160,23 @@ impl TokenClient {
             return Ok(token.access.clone());
         }
         state.token = None;
-        let token = self.fetch(&mut state).await?;
-        let access = token.access.clone();
-        state.token = Some(token);
-        Ok(access)
+        if let Some((at, error)) = &state.failed
+            && *at > arrived
+        {
+            return Err(error.clone());
+        }
+        match self.fetch(&mut state).await {
+            Ok(token) => {
+                let access = token.access.clone();
+                state.token = Some(token);
+                state.failed = None;
+                Ok(access)
+            }
+            Err(error) => {
+                state.failed = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 
     /// Forgets `used` if it is still the cached token: the upstream refused it, so the next
@@ -166,11 +198,17 @@ impl TokenClient {
                 // No idle connections kept: tokens are fetched minutes apart, by when a kept
                 // connection has usually been closed by the server, and a request sent on one
                 // fails with a reset.
-                reqwest::Client::builder()
+                let mut builder = reqwest::Client::builder()
                     .pool_max_idle_per_host(0)
                     .connect_timeout(CONNECT_TIMEOUT)
                     .timeout(TIMEOUT)
-                    .redirect(reqwest::redirect::Policy::none())
+                    .redirect(reqwest::redirect::Policy::none());
+                let roots =
+                    crate::upstream::root_certificates(&self.ca_certificates).map_err(|e| e.0)?;
+                for root in roots {
+                    builder = builder.add_root_certificate(root);
+                }
+                builder
                     .build()
                     .map_err(|e| format!("cannot set up the HTTP client for tokens: {e}"))
             })
@@ -214,11 +252,16 @@ impl TokenClient {
         let document: Value = serde_json::from_str(&text).map_err(|e| {
             format!("OpenID Connect discovery at {discovery} is not a JSON document: {e}")
         })?;
+        // A discovery document fetched over HTTPS may not send the client secret in clear.
+        let secure = discovery.starts_with("https://");
         let url = match document.get("token_endpoint").and_then(Value::as_str) {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
+            Some(url) if url.starts_with("https://") || (!secure && url.starts_with("http://")) => {
+                url
+            }
             _ => {
                 return Err(format!(
-                    "OpenID Connect discovery at {discovery} names no absolute `token_endpoint`"
+                    "OpenID Connect discovery at {discovery} names no absolute `token_endpoint`{}",
+                    if secure { " over https" } else { "" }
                 ));
             }
         };
@@ -239,7 +282,7 @@ impl TokenClient {
                     .read()
                     .await
                     .map_err(|e| format!("the refresh token: {e}"))?;
-                let current = match &state.rotated {
+                let current = match &*self.rotated.lock().expect("not poisoned") {
                     Some(r) if r.configured.expose_secret() == configured.expose_secret() => {
                         r.current.clone()
                     }
@@ -302,22 +345,39 @@ impl TokenClient {
             .collect::<Vec<_>>()
             .join("&");
         let sent_at = Instant::now();
-        let response = request
+        let request = request
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(body)
-            .send()
+            .body(body);
+        // The exchange runs as its own task: a call cancelled meanwhile cannot cut it off
+        // between the server rotating the refresh token and mcpgen saving the new one.
+        let rotated = Arc::clone(&self.rotated);
+        let exchange = tokio::spawn(async move {
+            let response = request.send().await.map_err(|e| cause(&e))?;
+            let status = response.status();
+            let text = response.text().await.map_err(|e| cause(&e))?;
+            let json: Option<Value> = serde_json::from_str(&text).ok();
+            if status.is_success()
+                && let (Some(configured), Some(new)) = (
+                    configured_refresh.clone(),
+                    json.as_ref()
+                        .and_then(|j| j.get("refresh_token"))
+                        .and_then(Value::as_str),
+                )
+            {
+                *rotated.lock().expect("not poisoned") = Some(Rotated {
+                    configured,
+                    current: SecretString::from(new),
+                });
+            }
+            Ok::<_, String>((status, json, configured_refresh.is_some()))
+        });
+        let (status, json, refreshing) = exchange
             .await
-            .map_err(|e| {
-                redactor.text(&format!("the token endpoint {url} failed: {}", cause(&e)))
-            })?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| {
-            redactor.text(&format!("the token endpoint {url} failed: {}", cause(&e)))
-        })?;
-        let json: Option<Value> = serde_json::from_str(&text).ok();
+            .map_err(|e| format!("the token request was interrupted: {e}"))?
+            .map_err(|e| redactor.text(&format!("the token endpoint {url} failed: {e}")))?;
         if !status.is_success() {
             let error = json
                 .as_ref()
@@ -334,7 +394,7 @@ impl TokenClient {
             };
             return Err(redactor.text(&format!(
                 "the token endpoint {url} refused the {} grant for client `{}` ({status}){said}",
-                if configured_refresh.is_some() {
+                if refreshing {
                     "refresh token"
                 } else {
                     "client credentials"
@@ -358,25 +418,17 @@ impl TokenClient {
                 "the token endpoint {url} issued a `{token_type}` token; mcpgen sends bearer tokens only"
             ));
         }
-        if let (Some(configured), Some(rotated)) = (
-            configured_refresh,
-            json.get("refresh_token").and_then(Value::as_str),
-        ) {
-            state.rotated = Some(Rotated {
-                configured,
-                current: SecretString::from(rotated),
-            });
-        }
         // Some servers send `expires_in` as a string.
         let lifetime = match json.get("expires_in") {
             Some(Value::Number(n)) => n.as_f64(),
             Some(Value::String(s)) => s.parse::<f64>().ok(),
             _ => None,
         }
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64);
-        let renew_at =
-            lifetime.map(|lifetime| sent_at + lifetime - self.expiry_skew.min(lifetime / 2));
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .map(|lifetime| lifetime.min(LONGEST_LIFETIME));
+        let renew_at = lifetime.and_then(|lifetime| {
+            sent_at.checked_add(lifetime - self.expiry_skew.min(lifetime / 2))
+        });
         tracing::debug!(
             endpoint = %url,
             client = %self.client_id,
