@@ -7,6 +7,7 @@ mod credentials;
 mod mtls;
 mod oauth;
 mod prism;
+mod project;
 mod serve;
 mod snapshots;
 mod strict;

@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod load;
+pub mod project;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use load::{LoadOptions, MAX_PLACED, Outcome, SourceText, load};

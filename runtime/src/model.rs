@@ -116,11 +116,30 @@ pub struct Tool {
     /// The [`Api::output_defs`] the output schema reaches, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub output_defs: Vec<String>,
+    /// Arguments the operator pinned (mcpgen.yaml `fixed`): not in the input schema, so the
+    /// model cannot see or change them, and sent on every call.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub fixed_arguments: Map<String, Value>,
+    /// Values the operator chose for arguments the model leaves out (mcpgen.yaml `default`).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub default_arguments: Map<String, Value>,
     /// Where the operation is written, for diagnostics.
     pub source: SourceRef,
 }
 
 impl Tool {
+    /// The model's arguments with the operator's defaults and fixed values added: what the
+    /// request is built from.
+    pub fn with_operator_arguments(&self, mut args: Map<String, Value>) -> Map<String, Value> {
+        for (name, value) in &self.default_arguments {
+            args.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        for (name, value) in &self.fixed_arguments {
+            args.insert(name.clone(), value.clone());
+        }
+        args
+    }
+
     /// The schema of one input property: a parameter's or the body's (refs into the tool's
     /// `$defs`). Kept only in the input schema, so a large API holds each schema once.
     pub fn property_schema(&self, property: &str) -> Option<&Value> {

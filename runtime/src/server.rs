@@ -108,6 +108,7 @@ impl McpServer {
             return Ok(tool_error(message));
         }
         let tool = &api.tools[index];
+        let args = tool.with_operator_arguments(args);
         let request = match request::build(tool, &args, &inner.options.target) {
             Ok(request) => request,
             Err(e) => return Ok(tool_error(format!("Cannot call `{name}`: {e}"))),

@@ -990,6 +990,8 @@ impl Lowering<'_> {
             input_defs,
             output_schema,
             output_defs: output_defs.unwrap_or_default(),
+            fixed_arguments: Map::new(),
+            default_arguments: Map::new(),
             source: SourceRef {
                 file: name_of(self),
                 pointer: op_at.to_string(),

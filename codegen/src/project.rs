@@ -1,0 +1,791 @@
+//! mcpgen.yaml: one file that says which API descriptions a server is made of and how each is
+//! changed (filtered, renamed, constrained), plus the credentials they need.
+//!
+//! ```yaml
+//! sources:
+//!   - openapi: sales-api.yaml        # relative to this file
+//!     prefix: sales_                 # before every tool name of this source
+//!     base_url: http://127.0.0.1:8088
+//!     include: { tags: [orders], methods: [GET] }
+//!     exclude: { operations: [deleteOrder] }
+//!     tools:
+//!       listOrders:                  # operationId or tool name
+//!         name: list_orders
+//!         description: Orders of one region.
+//!         arguments:
+//!           region: { fixed: EU }    # hidden from the model, always sent
+//!           status: { enum: [open, shipped], default: open }
+//! credentials:                       # as in a --credentials file
+//!   api_key: { env: SALES_API_KEY }
+//! ```
+//!
+//! Each source loads into a model of its own; the changes apply to it; the models merge into
+//! one, shared schema names and security schemes made unique where two sources differ.
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{LoadOptions, Outcome, SourceText, load};
+use mcpgen_runtime::model::{Api, Method, Server, Tool};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The JSON Schema of mcpgen.yaml, for editors (`mcpgen schema`).
+pub const SCHEMA: &str = include_str!("mcpgen.schema.json");
+
+/// Whether `text` is an mcpgen.yaml rather than an OpenAPI document: a mapping with
+/// `sources` and without `openapi` or `swagger`.
+pub fn is_project(text: &str) -> bool {
+    let top_level = |key: &str| {
+        text.lines()
+            .any(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':'))
+    };
+    top_level("sources") && !top_level("openapi") && !top_level("swagger")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectShape {
+    sources: Vec<Spanned<SourceShape>>,
+    /// Read by the runtime's credentials parser from the same text.
+    #[serde(default)]
+    #[allow(dead_code)]
+    credentials: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceShape {
+    openapi: Spanned<PathBuf>,
+    prefix: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    include: Option<Spanned<FilterShape>>,
+    exclude: Option<Spanned<FilterShape>>,
+    #[serde(default)]
+    tools: HashMap<Spanned<String>, Spanned<ToolShape>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FilterShape {
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    methods: Vec<Method>,
+    #[serde(default)]
+    operations: Vec<String>,
+    #[serde(default)]
+    read_only: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToolShape {
+    name: Option<Spanned<String>>,
+    description: Option<String>,
+    #[serde(default)]
+    arguments: HashMap<Spanned<String>, Spanned<ArgumentShape>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArgumentShape {
+    fixed: Option<Value>,
+    default: Option<Value>,
+    #[serde(rename = "enum")]
+    allowed: Option<Vec<Value>>,
+}
+
+/// Loads `path` whatever it is: an mcpgen.yaml, or an OpenAPI or Swagger document.
+pub fn load_any(path: &Path, options: &LoadOptions) -> Outcome {
+    // An mcpgen.yaml is small; a large file is read once, by the document loader.
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < 1 << 20);
+    let project = small && std::fs::read_to_string(path).is_ok_and(|text| is_project(&text));
+    if project {
+        load_project(path, options)
+    } else {
+        load(path, options)
+    }
+}
+
+/// Loads an mcpgen.yaml and every document it names into one model. Diagnostics name the
+/// file and line; documents' own diagnostics are kept as they are.
+pub fn load_project(path: &Path, options: &LoadOptions) -> Outcome {
+    let name = path.display().to_string();
+    let mut outcome = Outcome {
+        api: None,
+        diagnostics: Vec::new(),
+        files: Vec::new(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            outcome
+                .diagnostics
+                .push(Diagnostic::error("io", format!("cannot read {name}: {e}")).at(&name, ""));
+            return outcome;
+        }
+    };
+    outcome.files.push(SourceText {
+        name: name.clone(),
+        text: text.clone(),
+    });
+    let parsed = serde_saphyr::from_str_with_options::<ProjectShape>(
+        &text,
+        serde_saphyr::options! { strict_booleans: true },
+    );
+    let project = match parsed {
+        Ok(project) => project,
+        Err(e) => {
+            outcome.diagnostics.push(syntax_error(&name, &e));
+            return outcome;
+        }
+    };
+    if project.sources.is_empty() {
+        outcome.diagnostics.push(
+            Diagnostic::error("project", "`sources` is empty: name at least one document")
+                .at_line(&name, 1, 1),
+        );
+        return outcome;
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut merged: Option<Api> = None;
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for source in &project.sources {
+        let document = base.join(&source.value.openapi.value);
+        let mut loaded = load(&document, options);
+        outcome.diagnostics.append(&mut loaded.diagnostics);
+        outcome.files.append(&mut loaded.files);
+        let Some(mut api) = loaded.api else {
+            let at = &source.value.openapi.referenced;
+            outcome.diagnostics.push(
+                Diagnostic::error(
+                    "project",
+                    format!("the document {} did not load", document.display()),
+                )
+                .at_line(&name, at.line() as usize, at.column() as usize),
+            );
+            continue;
+        };
+        let mut errors = Vec::new();
+        shape_source(&mut api, &source.value, &name, &mut errors);
+        if !errors.is_empty() {
+            outcome.diagnostics.append(&mut errors);
+            continue;
+        }
+        for tool in &api.tools {
+            let label = document.display().to_string();
+            if let Some(first) = owners.insert(tool.name.clone(), label.clone()) {
+                let at = &source.referenced;
+                outcome.diagnostics.push(
+                    Diagnostic::error(
+                        "project",
+                        format!(
+                            "the tool name `{}` comes from both {first} and {label}",
+                            tool.name
+                        ),
+                    )
+                    .at_line(&name, at.line() as usize, at.column() as usize)
+                    .help("give one of the sources a `prefix`, or rename the tool"),
+                );
+            }
+        }
+        merged = Some(match merged {
+            None => api,
+            Some(into) => merge(into, api),
+        });
+    }
+    if !outcome.has_errors() {
+        outcome.api = merged;
+    }
+    outcome
+}
+
+/// A parse error with its place and, for a misspelt key, the nearest valid one.
+fn syntax_error(file: &str, error: &serde_saphyr::Error) -> Diagnostic {
+    let message = error.to_string();
+    let (line, column) = error
+        .location()
+        .map(|l| (l.line() as usize, l.column() as usize))
+        .unwrap_or((1, 1));
+    let mut diagnostic =
+        Diagnostic::error("project", first_line(&message)).at_line(file, line, column);
+    if let Some(hint) = nearest_key_hint(&message) {
+        diagnostic = diagnostic.help(hint);
+    }
+    diagnostic
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).to_string()
+}
+
+/// For "unknown field `x`, expected one of a, b" (with or without backticks around the
+/// names): "did you mean `a`?".
+fn nearest_key_hint(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let list = rest
+        .split_once("expected one of ")
+        .or_else(|| rest.split_once("expected "))?
+        .1
+        .lines()
+        .next()?;
+    let nearest = list
+        .split(", ")
+        .map(|k| k.trim().trim_matches('`'))
+        .filter(|k| !k.is_empty())
+        .min_by_key(|k| edit_distance(unknown, k))
+        .filter(|k| edit_distance(unknown, k) <= unknown.len().max(3) / 2 + 1)?;
+    Some(format!("did you mean `{nearest}`?"))
+}
+
+/// Levenshtein distance, for suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// Applies one source's filters and changes to its model.
+fn shape_source(api: &mut Api, source: &SourceShape, file: &str, errors: &mut Vec<Diagnostic>) {
+    let place = |at: &serde_saphyr::Location| (at.line() as usize, at.column() as usize);
+    if let Some(url) = &source.base_url {
+        if !(url.value.starts_with("http://") || url.value.starts_with("https://")) {
+            let (line, column) = place(&url.referenced);
+            errors.push(
+                Diagnostic::error(
+                    "project",
+                    format!(
+                        "`base_url` must be an absolute http(s) URL, not `{}`",
+                        url.value
+                    ),
+                )
+                .at_line(file, line, column),
+            );
+            return;
+        }
+        let server = Server {
+            url: url.value.clone(),
+            description: None,
+            variables: BTreeMap::new(),
+        };
+        api.servers = vec![server.clone()];
+        for tool in &mut api.tools {
+            tool.servers = vec![server.clone()];
+        }
+    }
+    for filter in [&source.include, &source.exclude].into_iter().flatten() {
+        for (i, method) in filter.value.methods.iter().enumerate() {
+            let _ = (i, method);
+        }
+        for glob in &filter.value.paths {
+            if !glob.starts_with('/') {
+                let (line, column) = place(&filter.referenced);
+                errors.push(
+                    Diagnostic::error(
+                        "project",
+                        format!("path pattern `{glob}` must start with `/`"),
+                    )
+                    .at_line(file, line, column),
+                );
+            }
+        }
+    }
+    // Every `tools:` key must name an operation of the document.
+    let mut changes: Vec<(usize, &Spanned<ToolShape>)> = Vec::new();
+    let mut keyed: Vec<_> = source.tools.iter().collect();
+    keyed.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+    for (key, change) in keyed {
+        match api.tools.iter().position(|t| {
+            t.operation_id.as_deref() == Some(key.value.as_str()) || t.name == key.value
+        }) {
+            Some(index) => changes.push((index, change)),
+            None => {
+                let (line, column) = place(&key.referenced);
+                let names = api
+                    .tools
+                    .iter()
+                    .map(|t| t.operation_id.clone().unwrap_or_else(|| t.name.clone()));
+                let nearest = names.min_by_key(|n| edit_distance(&key.value, n));
+                let mut d = Diagnostic::error(
+                    "project",
+                    format!(
+                        "`tools.{}`: the document {} has no operation with this operationId or tool name",
+                        key.value,
+                        source.openapi.value.display()
+                    ),
+                )
+                .at_line(file, line, column);
+                if let Some(nearest) = nearest {
+                    d = d.help(format!("did you mean `{nearest}`?"));
+                }
+                errors.push(d);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return;
+    }
+    for (index, change) in changes {
+        change_tool(api, index, &change.value, file, errors);
+    }
+    let keep: Vec<bool> = api
+        .tools
+        .iter()
+        .map(|tool| {
+            source
+                .include
+                .as_ref()
+                .is_none_or(|f| matches_all(&f.value, tool))
+                && !source
+                    .exclude
+                    .as_ref()
+                    .is_some_and(|f| matches_any(&f.value, tool))
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    api.tools.retain(|_| keep.next().unwrap_or(false));
+    if let Some(prefix) = &source.prefix {
+        if !valid_name(&prefix.value) {
+            let (line, column) = place(&prefix.referenced);
+            errors.push(
+                Diagnostic::error(
+                    "project",
+                    format!(
+                        "`prefix` `{}` may hold only letters, digits, `_` and `-`",
+                        prefix.value
+                    ),
+                )
+                .at_line(file, line, column),
+            );
+            return;
+        }
+        for tool in &mut api.tools {
+            tool.name = format!("{}{}", prefix.value, tool.name);
+        }
+    }
+    for tool in &api.tools {
+        if tool.name.len() > 64 {
+            errors.push(
+                Diagnostic::error(
+                    "project",
+                    format!("the tool name `{}` is longer than 64 characters", tool.name),
+                )
+                .at_line(file, 1, 1)
+                .help("use a shorter `prefix` or rename the tool"),
+            );
+        }
+    }
+}
+
+/// Include: every criterion given must match (a criterion is a list: any entry matches).
+fn matches_all(filter: &FilterShape, tool: &Tool) -> bool {
+    (filter.tags.is_empty() || filter.tags.iter().any(|t| tool.tags.contains(t)))
+        && (filter.paths.is_empty() || filter.paths.iter().any(|g| glob_matches(g, &tool.path)))
+        && (filter.methods.is_empty() || filter.methods.contains(&tool.method))
+        && (filter.operations.is_empty() || filter.operations.iter().any(|o| names_tool(o, tool)))
+        && (!filter.read_only || tool.annotations.read_only_hint)
+}
+
+/// Exclude: any entry of any criterion matches.
+fn matches_any(filter: &FilterShape, tool: &Tool) -> bool {
+    filter.tags.iter().any(|t| tool.tags.contains(t))
+        || filter.paths.iter().any(|g| glob_matches(g, &tool.path))
+        || filter.methods.contains(&tool.method)
+        || filter.operations.iter().any(|o| names_tool(o, tool))
+        || (filter.read_only && tool.annotations.read_only_hint)
+}
+
+fn names_tool(name: &str, tool: &Tool) -> bool {
+    tool.operation_id.as_deref() == Some(name) || tool.name == name
+}
+
+/// Path globs: `*` matches within one segment, `**` any number of segments.
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    fn segments(pattern: &[&str], path: &[&str]) -> bool {
+        match (pattern.first(), path.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => {
+                segments(&pattern[1..], path) || (!path.is_empty() && segments(pattern, &path[1..]))
+            }
+            (Some(p), Some(s)) => segment(p, s) && segments(&pattern[1..], &path[1..]),
+            _ => false,
+        }
+    }
+    fn segment(pattern: &str, text: &str) -> bool {
+        match pattern.split_once('*') {
+            None => pattern == text,
+            Some((head, tail)) => {
+                text.starts_with(head)
+                    && (head.len()..=text.len())
+                        .any(|i| text.is_char_boundary(i) && segment(tail, &text[i..]))
+            }
+        }
+    }
+    let pattern: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
+    let path: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    segments(&pattern, &path)
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Renames, redescribes and constrains one tool.
+fn change_tool(
+    api: &mut Api,
+    index: usize,
+    change: &ToolShape,
+    file: &str,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let full_schema = api.input_schema(&api.tools[index]);
+    let tool = &mut api.tools[index];
+    if let Some(name) = &change.name {
+        if !valid_name(&name.value) || name.value.len() > 64 {
+            errors.push(
+                Diagnostic::error(
+                    "project",
+                    format!(
+                        "tool name `{}`: expected 1 to 64 letters, digits, `_` or `-`",
+                        name.value
+                    ),
+                )
+                .at_line(
+                    file,
+                    name.referenced.line() as usize,
+                    name.referenced.column() as usize,
+                ),
+            );
+        } else {
+            tool.name = name.value.clone();
+        }
+    }
+    if let Some(description) = &change.description {
+        tool.description = description.clone();
+    }
+    let defs = full_schema.get("$defs").cloned();
+    let mut arguments: Vec<_> = change.arguments.iter().collect();
+    arguments.sort_by(|a, b| a.0.value.cmp(&b.0.value));
+    for (argument, rule) in arguments {
+        let at = (
+            argument.referenced.line() as usize,
+            argument.referenced.column() as usize,
+        );
+        let fail =
+            |message: String| Diagnostic::error("project", message).at_line(file, at.0, at.1);
+        let Some(schema) = tool.property_schema(&argument.value).cloned() else {
+            let known: Vec<String> = tool
+                .input_schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            let mut d = fail(format!(
+                "`{}` has no argument `{}`; its arguments are: {}",
+                tool.name,
+                argument.value,
+                if known.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+            if let Some(nearest) = known
+                .iter()
+                .min_by_key(|k| edit_distance(&argument.value, k))
+            {
+                d = d.help(format!("did you mean `{nearest}`?"));
+            }
+            errors.push(d);
+            continue;
+        };
+        let rule = &rule.value;
+        if rule.fixed.is_some() && (rule.default.is_some() || rule.allowed.is_some()) {
+            errors.push(fail(format!(
+                "argument `{}`: `fixed` hides the argument, so `default` and `enum` do not apply",
+                argument.value
+            )));
+            continue;
+        }
+        // What is wrong with `value` for this argument, if anything.
+        let problem = |value: &Value, what: &str| -> Option<Diagnostic> {
+            let mut with_defs = schema.clone();
+            if let (Some(defs), Some(object)) = (&defs, with_defs.as_object_mut()) {
+                object.insert("$defs".into(), defs.clone());
+            }
+            let validator = match jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .build(&with_defs)
+            {
+                Ok(validator) => validator,
+                Err(e) => {
+                    return Some(fail(format!(
+                        "argument `{}`: its schema cannot check values: {e}",
+                        argument.value
+                    )));
+                }
+            };
+            let error = validator.iter_errors(value).next()?;
+            Some(fail(format!(
+                "argument `{}`: the {what} {value} does not fit its schema: {error}",
+                argument.value
+            )))
+        };
+        if let Some(value) = &rule.fixed {
+            if let Some(d) = problem(value, "fixed value") {
+                errors.push(d);
+                continue;
+            }
+            remove_property(&mut tool.input_schema, &argument.value);
+            tool.fixed_arguments
+                .insert(argument.value.clone(), value.clone());
+        }
+        if let Some(allowed) = &rule.allowed {
+            if allowed.is_empty() {
+                errors.push(fail(format!(
+                    "argument `{}`: `enum` is empty",
+                    argument.value
+                )));
+                continue;
+            }
+            if let Some(d) = allowed.iter().find_map(|v| problem(v, "enum value")) {
+                errors.push(d);
+                continue;
+            }
+            set_keyword(
+                &mut tool.input_schema,
+                &argument.value,
+                "enum",
+                Value::Array(allowed.clone()),
+            );
+        }
+        if let Some(value) = &rule.default {
+            if let Some(d) = problem(value, "default") {
+                errors.push(d);
+                continue;
+            }
+            if let Some(allowed) = &rule.allowed
+                && !allowed.contains(value)
+            {
+                errors.push(fail(format!(
+                    "argument `{}`: the default {value} is not one of its `enum` values",
+                    argument.value
+                )));
+                continue;
+            }
+            set_keyword(
+                &mut tool.input_schema,
+                &argument.value,
+                "default",
+                value.clone(),
+            );
+            unrequire(&mut tool.input_schema, &argument.value);
+            tool.default_arguments
+                .insert(argument.value.clone(), value.clone());
+        }
+    }
+}
+
+fn remove_property(schema: &mut Map<String, Value>, name: &str) {
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        properties.remove(name);
+    }
+    unrequire(schema, name);
+}
+
+fn unrequire(schema: &mut Map<String, Value>, name: &str) {
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|r| r != name);
+        if required.is_empty() {
+            schema.remove("required");
+        }
+    }
+}
+
+/// Sets a keyword on a property's schema; a `$ref` property is wrapped in `allOf` so the
+/// shared definition stays as it is.
+fn set_keyword(schema: &mut Map<String, Value>, name: &str, keyword: &str, value: Value) {
+    let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    let Some(property) = properties.get_mut(name) else {
+        return;
+    };
+    if let Value::Object(object) = property {
+        if object.contains_key("$ref") {
+            let inner = std::mem::take(object);
+            object.insert("allOf".into(), Value::Array(vec![Value::Object(inner)]));
+        }
+        object.insert(keyword.to_string(), value);
+    }
+}
+
+/// Adds `other`'s tools, schemes and definitions to `into`. A definition or scheme name
+/// both have with different content is renamed in `other` (`Name_2`, ...).
+fn merge(mut into: Api, mut other: Api) -> Api {
+    let input = rename_clashes(&into.input_defs, &other.input_defs);
+    let output = rename_clashes(&into.output_defs, &other.output_defs);
+    let schemes: BTreeMap<String, String> = {
+        let mut renames = BTreeMap::new();
+        for (name, scheme) in &other.security_schemes {
+            if into.security_schemes.get(name).is_some_and(|s| s != scheme) {
+                let mut n = 2;
+                while into.security_schemes.contains_key(&format!("{name}_{n}")) {
+                    n += 1;
+                }
+                renames.insert(name.clone(), format!("{name}_{n}"));
+            }
+        }
+        renames
+    };
+    for (name, mut def) in std::mem::take(&mut other.input_defs) {
+        rewrite_refs(&mut def, &input);
+        into.input_defs
+            .insert(input.get(&name).cloned().unwrap_or(name), def);
+    }
+    for (name, mut def) in std::mem::take(&mut other.output_defs) {
+        rewrite_refs(&mut def, &output);
+        into.output_defs
+            .insert(output.get(&name).cloned().unwrap_or(name), def);
+    }
+    for (name, scheme) in std::mem::take(&mut other.security_schemes) {
+        into.security_schemes
+            .insert(schemes.get(&name).cloned().unwrap_or(name), scheme);
+    }
+    for mut tool in other.tools {
+        let mut schema = Value::Object(std::mem::take(&mut tool.input_schema));
+        rewrite_refs(&mut schema, &input);
+        tool.input_schema = match schema {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        for name in &mut tool.input_defs {
+            if let Some(new) = input.get(name) {
+                *name = new.clone();
+            }
+        }
+        if let Some(output_schema) = tool.output_schema.take() {
+            let mut schema = Value::Object(output_schema);
+            rewrite_refs(&mut schema, &output);
+            if let Value::Object(map) = schema {
+                tool.output_schema = Some(map);
+            }
+        }
+        for name in &mut tool.output_defs {
+            if let Some(new) = output.get(name) {
+                *name = new.clone();
+            }
+        }
+        for alternative in &mut tool.security {
+            for scheme_use in alternative {
+                if let Some(new) = schemes.get(&scheme_use.scheme) {
+                    scheme_use.scheme = new.clone();
+                }
+            }
+        }
+        into.tools.push(tool);
+    }
+    into
+}
+
+fn rename_clashes(
+    into: &BTreeMap<String, Value>,
+    other: &BTreeMap<String, Value>,
+) -> BTreeMap<String, String> {
+    let mut taken: BTreeSet<String> = into.keys().chain(other.keys()).cloned().collect();
+    let mut renames = BTreeMap::new();
+    for (name, def) in other {
+        if into.get(name).is_some_and(|d| d != def) {
+            let mut n = 2;
+            while taken.contains(&format!("{name}_{n}")) {
+                n += 1;
+            }
+            let new = format!("{name}_{n}");
+            taken.insert(new.clone());
+            renames.insert(name.clone(), new);
+        }
+    }
+    renames
+}
+
+/// Points every `#/$defs/Old` reference at its new name.
+fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
+    if renames.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "$ref"
+                    && let Value::String(target) = child
+                    && let Some(name) = target.strip_prefix("#/$defs/")
+                    && let Some(new) = renames.get(name)
+                {
+                    *target = format!("#/$defs/{new}");
+                } else {
+                    rewrite_refs(child, renames);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, renames)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_segments() {
+        assert!(glob_matches(
+            "/repos/*/*/pulls",
+            "/repos/{owner}/{repo}/pulls"
+        ));
+        assert!(glob_matches("/repos/**", "/repos/{owner}/{repo}/pulls/{n}"));
+        assert!(glob_matches("/repos/**/pulls", "/repos/a/b/pulls"));
+        assert!(!glob_matches("/repos/*", "/repos/a/b"));
+        assert!(glob_matches("/pet*", "/pets"));
+        assert!(!glob_matches("/pet*", "/store"));
+    }
+
+    #[test]
+    fn projects_are_told_from_openapi_documents() {
+        assert!(is_project("sources:\n  - openapi: a.yaml\n"));
+        assert!(!is_project("openapi: 3.1.0\nsources: 1\n"));
+        assert!(!is_project("swagger: '2.0'\n"));
+    }
+
+    #[test]
+    fn misspelt_keys_get_the_nearest_one() {
+        assert_eq!(
+            nearest_key_hint(
+                "unknown field `prefx`, expected one of `openapi`, `prefix`, `base_url`"
+            ),
+            Some("did you mean `prefix`?".to_string())
+        );
+        assert_eq!(
+            nearest_key_hint("unknown field `zzzzzzzz`, expected `a`"),
+            None
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! mcpgen.yaml: filters, renames and argument rules applied to real documents, several
+//! sources merged, and a precise error for each kind of mistake.
+
+use crate::util::specs;
+use mcpgen_codegen::project::{SCHEMA, load_any};
+use mcpgen_codegen::{Diagnostic, LoadOptions, Outcome};
+use mcpgen_runtime::credentials::{Credentials, CredentialsConfig};
+use mcpgen_runtime::model::Api;
+use mcpgen_runtime::request::Target;
+use mcpgen_runtime::server::{McpServer, ServeOptions};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn load(path: &Path) -> Outcome {
+    load_any(path, &LoadOptions::default().with_ref_root(specs()))
+}
+
+fn loaded(path: &Path) -> Api {
+    let outcome = load(path);
+    let errors: Vec<&Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    outcome.api.expect("the project loads")
+}
+
+#[test]
+fn filtering_github_by_tag_keeps_exactly_its_operations() {
+    let api = loaded(&specs().join("projects/github-pulls.yaml"));
+    // Worked out from the raw document, independently of the loader.
+    let text = std::fs::read_to_string(specs().join("corpus/github/api.github.com.json")).unwrap();
+    let document: Value = serde_json::from_str(&text).unwrap();
+    let mut expected = BTreeSet::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for (method, operation) in item.as_object().unwrap() {
+            let tagged = operation["tags"]
+                .as_array()
+                .is_some_and(|tags| tags.iter().any(|t| t == "pulls"));
+            if method != "parameters" && tagged {
+                expected.insert(operation["operationId"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let got: BTreeSet<String> = api
+        .tools
+        .iter()
+        .map(|t| t.operation_id.clone().unwrap())
+        .collect();
+    assert_eq!(got, expected);
+    assert!(got.len() > 20, "{}", got.len());
+}
+
+#[tokio::test]
+async fn petstore_changes_reach_tools_list_and_requests() {
+    let api = loaded(&specs().join("projects/petstore.yaml"));
+    let names: Vec<&str> = api.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "shop_updatePet",
+            "shop_addPet",
+            "shop_pets_by_status",
+            "shop_findPetsByTags",
+            "shop_getPetById",
+            "shop_updatePetWithForm",
+            "shop_deletePet",
+            "shop_getInventory",
+            "shop_placeOrder",
+            "shop_getOrderById",
+        ]
+    );
+    let by_status = &api.tools[2];
+    assert_eq!(by_status.description, "Pets in one state of the sale.");
+    assert_eq!(
+        by_status.input_schema["properties"]["status"],
+        json!({"type": "string", "default": "pending", "enum": ["available", "pending"], "description": "Status values that need to be considered for filter"})
+    );
+    let by_id = &api.tools[4];
+    assert!(
+        by_id.input_schema["properties"]
+            .as_object()
+            .unwrap()
+            .is_empty(),
+        "a fixed argument is hidden: {:?}",
+        by_id.input_schema
+    );
+    assert!(!by_id.input_schema.contains_key("required"));
+
+    // Requests: the default fills a missing argument, the fixed value is always sent, and
+    // the model can neither pass a value outside the narrowed enum nor the fixed argument.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let record = std::sync::Arc::clone(&seen);
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let record = std::sync::Arc::clone(&record);
+        async move {
+            record.lock().unwrap().push(request.uri().to_string());
+            axum::Json(json!({}))
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let config = CredentialsConfig::parse(
+        "credentials:\n  petstore_auth: { command: [echo, token-for-the-test] }\n",
+        "credentials.yaml",
+        Path::new("."),
+    )
+    .unwrap();
+    let server = McpServer::new(
+        api.clone(),
+        ServeOptions {
+            target: Target {
+                base_url: Some(url),
+                ..Default::default()
+            },
+            credentials: std::sync::Arc::new(Credentials::new(&api, &config).unwrap()),
+            ..Default::default()
+        },
+    );
+    let call = |name: &'static str, args: Value| {
+        let server = server.clone();
+        async move {
+            let result = server
+                .call(name, args.as_object().cloned().unwrap())
+                .await
+                .unwrap();
+            serde_json::to_value(result).unwrap()
+        }
+    };
+    let first = call("shop_pets_by_status", json!({})).await;
+    assert_eq!(first["isError"], false, "{first}");
+    call("shop_pets_by_status", json!({"status": "available"})).await;
+    let sold = call("shop_pets_by_status", json!({"status": "sold"})).await;
+    assert_eq!(sold["isError"], true, "{sold}");
+    call("shop_getPetById", json!({})).await;
+    let pinned = call("shop_getPetById", json!({"petId": 8})).await;
+    assert_eq!(pinned["isError"], true, "{pinned}");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "/pet/findByStatus?status=pending",
+            "/pet/findByStatus?status=available",
+            "/pet/7"
+        ]
+    );
+}
+
+#[test]
+fn two_sources_merge_with_prefixes_and_distinct_definitions() {
+    let dir = std::env::temp_dir().join(format!("mcpgen-project-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus = specs().join("corpus").canonicalize().unwrap();
+    std::fs::write(
+        dir.join("mcpgen.yaml"),
+        format!(
+            "sources:\n  - openapi: {0}/swagger-petstore3/openapi.yaml\n    prefix: v3_\n    base_url: http://127.0.0.1:1/v3\n  - openapi: {0}/oai-examples/v3.0/petstore.yaml\n    prefix: v2_\n",
+            corpus.display()
+        ),
+    )
+    .unwrap();
+    let api = loaded(&dir.join("mcpgen.yaml"));
+    let v3 = api
+        .tools
+        .iter()
+        .filter(|t| t.name.starts_with("v3_"))
+        .count();
+    let v2 = api
+        .tools
+        .iter()
+        .filter(|t| t.name.starts_with("v2_"))
+        .count();
+    assert_eq!((v3, v2), (19, 3));
+    assert!(
+        api.tools
+            .iter()
+            .filter(|t| t.name.starts_with("v3_"))
+            .all(|t| t.servers[0].url == "http://127.0.0.1:1/v3")
+    );
+    // Both documents define `Pet` differently: each tool still reaches its own.
+    assert!(api.input_defs.contains_key("Pet") && api.input_defs.contains_key("Pet_2"));
+    for tool in &api.tools {
+        let schema = Value::Object(api.input_schema(tool));
+        let text = schema.to_string();
+        for reference in text.split("\"$ref\":\"#/$defs/").skip(1) {
+            let name = reference.split('"').next().unwrap();
+            assert!(
+                schema["$defs"].get(name).is_some(),
+                "{}: dangling {name}",
+                tool.name
+            );
+        }
+    }
+    let v2_defs: Vec<&String> = api
+        .tools
+        .iter()
+        .filter(|t| t.name.starts_with("v2_"))
+        .flat_map(|t| t.input_defs.iter().chain(&t.output_defs))
+        .collect();
+    assert!(v2_defs.contains(&&"Pet_2".to_string()), "{v2_defs:?}");
+    assert!(!v2_defs.contains(&&"Pet".to_string()), "{v2_defs:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Each bad file gives one error at the right line, saying what is wrong.
+#[test]
+fn mistakes_get_precise_errors() {
+    let dir = std::env::temp_dir().join(format!("mcpgen-bad-project-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let petstore = specs()
+        .join("corpus/swagger-petstore3/openapi.yaml")
+        .canonicalize()
+        .unwrap();
+    let pet = petstore.display();
+    let cases: Vec<(&str, String, usize, &str)> = vec![
+        (
+            "unknown top-level key",
+            format!("source:\n  - openapi: {pet}\n"),
+            1,
+            "did you mean `sources`?",
+        ),
+        (
+            "misspelt source key",
+            format!("sources:\n  - openapi: {pet}\n    prefx: a_\n"),
+            3,
+            "did you mean `prefix`?",
+        ),
+        (
+            "no document",
+            "sources:\n  - prefix: a_\n".to_string(),
+            2,
+            "missing field `openapi`",
+        ),
+        (
+            "empty sources",
+            "sources: []\n".to_string(),
+            1,
+            "`sources` is empty",
+        ),
+        (
+            "missing document",
+            "sources:\n  - openapi: nowhere.yaml\n".to_string(),
+            2,
+            "did not load",
+        ),
+        (
+            "unknown operation",
+            format!("sources:\n  - openapi: {pet}\n    tools:\n      getPetByID: {{ name: x }}\n"),
+            4,
+            "did you mean `getPetById`?",
+        ),
+        (
+            "unknown argument",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      getPetById:\n        arguments:\n          petid: {{ fixed: 1 }}\n"
+            ),
+            6,
+            "has no argument `petid`",
+        ),
+        (
+            "fixed value of the wrong type",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      getPetById:\n        arguments:\n          petId: {{ fixed: seven }}\n"
+            ),
+            6,
+            "does not fit its schema",
+        ),
+        (
+            "enum value outside the schema",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      findPetsByStatus:\n        arguments:\n          status: {{ enum: [available, lost] }}\n"
+            ),
+            6,
+            "the enum value \"lost\"",
+        ),
+        (
+            "default outside the enum",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      findPetsByStatus:\n        arguments:\n          status: {{ enum: [available], default: sold }}\n"
+            ),
+            6,
+            "not one of its `enum` values",
+        ),
+        (
+            "fixed and default together",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      getPetById:\n        arguments:\n          petId: {{ fixed: 1, default: 2 }}\n"
+            ),
+            6,
+            "`fixed` hides the argument",
+        ),
+        (
+            "bad tool name",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      getPetById: {{ name: get pet }}\n"
+            ),
+            4,
+            "expected 1 to 64 letters",
+        ),
+        (
+            "bad prefix",
+            format!("sources:\n  - openapi: {pet}\n    prefix: 'a b'\n"),
+            3,
+            "may hold only letters",
+        ),
+        (
+            "relative base URL",
+            format!("sources:\n  - openapi: {pet}\n    base_url: /v3\n"),
+            3,
+            "absolute http(s) URL",
+        ),
+        (
+            "clashing tool names",
+            format!("sources:\n  - openapi: {pet}\n  - openapi: {pet}\n"),
+            3,
+            "comes from both",
+        ),
+        (
+            "path pattern without a slash",
+            format!("sources:\n  - openapi: {pet}\n    include: {{ paths: [pet] }}\n"),
+            3,
+            "must start with `/`",
+        ),
+        (
+            "unknown method",
+            format!("sources:\n  - openapi: {pet}\n    include: {{ methods: [FETCH] }}\n"),
+            3,
+            "FETCH",
+        ),
+        (
+            "duplicate key",
+            format!("sources:\n  - openapi: {pet}\n    prefix: a_\n    prefix: b_\n"),
+            4,
+            "duplicate",
+        ),
+        (
+            "not a boolean",
+            format!("sources:\n  - openapi: {pet}\n    include: {{ read_only: yes }}\n"),
+            3,
+            "bool",
+        ),
+        (
+            "empty enum",
+            format!(
+                "sources:\n  - openapi: {pet}\n    tools:\n      findPetsByStatus:\n        arguments:\n          status: {{ enum: [] }}\n"
+            ),
+            6,
+            "`enum` is empty",
+        ),
+    ];
+    assert!(cases.len() >= 15);
+    let mut failures = Vec::new();
+    for (i, (kind, text, line, expected)) in cases.iter().enumerate() {
+        let path = dir.join(format!("case{i}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let outcome = mcpgen_codegen::project::load_project(
+            &path,
+            &LoadOptions::default().with_ref_root(specs()),
+        );
+        let error = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.file.as_deref() == Some(path.display().to_string().as_str()))
+            .find(|d| d.is_error());
+        match error {
+            None => failures.push(format!(
+                "{kind}: no error in the project file: {:?}",
+                outcome.diagnostics
+            )),
+            Some(d) => {
+                let said = format!("{} {}", d.message, d.help.clone().unwrap_or_default());
+                if !said.contains(expected) || d.line != Some(*line) {
+                    failures.push(format!(
+                        "{kind}: expected line {line} and {expected:?}, got line {:?}: {said}",
+                        d.line
+                    ));
+                }
+            }
+        }
+        assert!(outcome.api.is_none(), "{kind}: loaded anyway");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_published_schema_accepts_the_examples_and_refuses_mistakes() {
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for example in ["projects/github-pulls.yaml", "projects/petstore.yaml"] {
+        let text = std::fs::read_to_string(specs().join(example)).unwrap();
+        let value: Value = serde_saphyr::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{example}: {errors:?}");
+    }
+    let typo: Value = json!({"sources": [{"openapi": "a.yaml", "prefx": "a_"}]});
+    assert!(!validator.is_valid(&typo));
+    let both: Value = json!({"sources": [{"openapi": "a.yaml", "tools": {"x": {"arguments": {"a": {"fixed": 1, "default": 2}}}}}]});
+    assert!(!validator.is_valid(&both));
+}
