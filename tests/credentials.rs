@@ -102,6 +102,19 @@ impl std::io::Write for Captured {
     }
 }
 
+/// Log lines at every level from this thread, until the guard drops (tests that use it run
+/// on a current-thread runtime, so every task logs here).
+pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 fn load(root: &str) -> Api {
     let outcome = load_spec(&Path::new("../specs/corpus").join(root));
     outcome.api.expect("the document loads")
@@ -137,14 +150,7 @@ async fn call(server: &McpServer, tool: &str, args: Value) -> Value {
 
 #[tokio::test(flavor = "current_thread")]
 async fn canaries_reach_the_upstream_and_nothing_else() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _logs = tracing::subscriber::set_default(subscriber);
+    let (captured, _logs) = capture_logs();
 
     let run = std::process::id();
     let canary = |scheme: &str| format!("canary-{scheme}-{run}-Zq7");

@@ -7,14 +7,14 @@
 //! configured certificate; rewriting the files switches to the new certificate without a
 //! restart; an operation without the scheme presents none and the upstream refuses it.
 
+use crate::tools::start_announcing;
 use mcpgen_runtime::credentials::{Credentials, CredentialsConfig};
 use mcpgen_runtime::request::Target;
 use mcpgen_runtime::server::{McpServer, ServeOptions};
 use mcpgen_runtime::upstream::UpstreamOptions;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 /// Runs `openssl` with `args` in `dir`, failing the test with its output if it fails.
@@ -64,15 +64,6 @@ fn issue(dir: &Path, name: &str, subject: &str, extensions: &str) {
     openssl(dir, &sign);
 }
 
-struct TlsServer(Child);
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 async fn call(server: &McpServer, tool: &str) -> Value {
     let result = server
         .call(tool, Default::default())
@@ -115,20 +106,14 @@ async fn client_certificates_are_presented_and_rotated() {
     issue(&dir, "agent-two", "agent-two", "client.ext");
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/mtls_server.py");
-    let mut child = Command::new("python3")
-        .arg(script)
-        .args(["ca.pem", "server.pem", "server.key"])
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _server = TlsServer(child);
-    let port = line.trim().strip_prefix("listening ").expect("a port");
+    let (_server, line) = start_announcing(
+        Command::new("python3")
+            .arg(script)
+            .args(["ca.pem", "server.pem", "server.key"])
+            .current_dir(&dir)
+            .stderr(Stdio::null()),
+    );
+    let port = line.strip_prefix("listening ").expect("a port");
     let base_url = format!("https://127.0.0.1:{port}");
 
     std::fs::write(

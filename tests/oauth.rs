@@ -11,18 +11,16 @@
 //! Connect discovery) follows the server's refresh token rotation; no secret or token shows
 //! in any tool result or log line.
 
-use crate::credentials::Captured;
-use crate::tools::{path_with_node, tools_dir};
+use crate::credentials::capture_logs;
+use crate::tools::{ProcessGroup, path_with_node, start_announcing, tools_dir};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use mcpgen_runtime::credentials::{Credentials, CredentialsConfig};
 use mcpgen_runtime::request::Target;
 use mcpgen_runtime::server::{McpServer, ServeOptions};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,46 +31,30 @@ const RESOURCE: &str = "http://api.test/";
 /// The resource server's own client, for introspection.
 const INTROSPECTOR: (&str, &str) = ("resource-server", "introspection-secret-9f8e7d6c5b4a");
 
-/// The running authorization server; stopped with its process group.
+/// The running authorization server.
 struct AuthServer {
-    child: Child,
+    _process: ProcessGroup,
     url: String,
 }
 
-impl Drop for AuthServer {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_auth_server(tools: &Path) -> AuthServer {
-    let mut child = Command::new("node")
-        .arg(tools.join("oauth_server.mjs"))
-        .env("PATH", path_with_node(tools))
-        .env("TOKEN_TTL", TOKEN_TTL.to_string())
-        .env("RESOURCE", RESOURCE)
-        .env("TOKEN_FORMAT", "opaque")
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("node starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout
-        .read_line(&mut line)
-        .expect("the server says where it listens");
-    // Keep reading: a closed pipe would kill the server at its next line of output.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let (process, line) = start_announcing(
+        Command::new("node")
+            .arg(tools.join("oauth_server.mjs"))
+            .env("PATH", path_with_node(tools))
+            .env("TOKEN_TTL", TOKEN_TTL.to_string())
+            .env("RESOURCE", RESOURCE)
+            .env("TOKEN_FORMAT", "opaque")
+            .stderr(Stdio::null()),
+    );
     let url = line
-        .trim()
         .strip_prefix("listening ")
         .unwrap_or_else(|| panic!("unexpected first line from the auth server: {line:?}"))
         .to_string();
-    AuthServer { child, url }
+    AuthServer {
+        _process: process,
+        url,
+    }
 }
 
 /// What the resource server saw: for each request, the token and whether it was active.
@@ -163,14 +145,7 @@ async fn tokens_are_fetched_once_refreshed_retried_and_rotated() {
     let Some(tools) = tools_dir("tokens_are_fetched_once_refreshed_retried_and_rotated") else {
         return;
     };
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _logs = tracing::subscriber::set_default(subscriber);
+    let (captured, _logs) = capture_logs();
 
     let auth_server = start_auth_server(&tools);
     let auth = auth_server.url.clone();

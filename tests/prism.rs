@@ -4,7 +4,7 @@
 //!
 //! Operations that need credentials are left out until credentials land.
 
-use crate::tools::{path_with_node, tools_dir};
+use crate::tools::{ProcessGroup, path_with_node, tools_dir};
 use crate::util::{corpus, load_spec, small};
 use mcpgen_runtime::model::Api;
 use mcpgen_runtime::request::Target;
@@ -13,26 +13,17 @@ use serde_json::{Map, Value, json};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A running `prism mock` whose output is collected.
 struct Prism {
-    child: Child,
+    /// Prism runs under a Node wrapper that starts the real node as a child: the whole
+    /// group is stopped, or the mock outlives the test.
+    process: ProcessGroup,
     port: u16,
     log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        // Prism runs under a Node wrapper that starts the real node as a child: stop the
-        // whole process group, or the mock outlives the test.
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.wait();
-    }
 }
 
 fn free_port() -> u16 {
@@ -76,7 +67,11 @@ fn start_prism(tools: &std::path::Path, spec: &std::path::Path) -> Prism {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Prism { child, port, log }
+    Prism {
+        process: ProcessGroup(child),
+        port,
+        log,
+    }
 }
 
 #[test]
@@ -108,7 +103,7 @@ fn prism_sees_no_violation_in_any_request() {
         };
         let mut server = McpServer::new(api.clone(), options);
         for &i in &callable {
-            if prism.child.try_wait().unwrap().is_some() {
+            if prism.process.0.try_wait().unwrap().is_some() {
                 failures.push(format!(
                     "{}: prism died:\n{}",
                     entry.id,

@@ -40,3 +40,37 @@ pub fn path_with_node(tools: &std::path::Path) -> std::ffi::OsString {
     }
     std::env::join_paths(paths).expect("paths join")
 }
+
+/// A helper server started in a process group of its own (`process_group(0)`), stopped with
+/// the whole group when dropped: Node wrappers start the real process as a child, which would
+/// otherwise outlive the test.
+pub struct ProcessGroup(pub std::process::Child);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `command` (stdout piped, in its own process group) and returns it with the first
+/// line it prints, which says where it listens. The rest of its output is read and dropped:
+/// a closed pipe would kill it at its next line.
+pub fn start_announcing(command: &mut std::process::Command) -> (ProcessGroup, String) {
+    use std::io::BufRead;
+    use std::os::unix::process::CommandExt;
+    let mut child = command
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{command:?} starts: {e}"));
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+    let mut line = String::new();
+    stdout
+        .read_line(&mut line)
+        .expect("the server says where it listens");
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (ProcessGroup(child), line.trim().to_string())
+}

@@ -291,9 +291,7 @@ fn read_credentials(
     flag: Option<&std::path::Path>,
     spec: &std::path::Path,
 ) -> Result<CredentialsConfig, ConfigError> {
-    let project = std::fs::read_to_string(spec)
-        .ok()
-        .filter(|text| mcpgen_codegen::project::is_project(text));
+    let project = mcpgen_codegen::project::read_project(spec);
     match (flag, project) {
         (Some(path), Some(text)) if CredentialsConfig::has_section(&text) => {
             Err(ConfigError(format!(

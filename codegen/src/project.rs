@@ -23,6 +23,7 @@
 //! one, shared schema names and security schemes made unique where two sources differ.
 
 use crate::diagnostic::Diagnostic;
+use crate::load::names::is_valid_tool_name;
 use crate::load::{LoadOptions, Outcome, SourceText, load};
 use mcpgen_runtime::model::{Api, Method, Server, Tool};
 use serde::Deserialize;
@@ -101,42 +102,57 @@ struct ArgumentShape {
 
 /// Loads `path` whatever it is: an mcpgen.yaml, or an OpenAPI or Swagger document.
 pub fn load_any(path: &Path, options: &LoadOptions) -> Outcome {
-    // An mcpgen.yaml is small; a large file is read once, by the document loader.
-    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < 1 << 20);
-    let project = small && std::fs::read_to_string(path).is_ok_and(|text| is_project(&text));
-    if project {
-        load_project(path, options)
-    } else {
-        load(path, options)
+    match read_project(path) {
+        Some(text) => load_project_text(path, text, options),
+        None => load(path, options),
     }
+}
+
+/// The text of `path` when it is an mcpgen.yaml. An mcpgen.yaml is small: a large file is
+/// not read here, but once, by the document loader.
+pub fn read_project(path: &Path) -> Option<String> {
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < 1 << 20);
+    if !small {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    is_project(&text).then_some(text)
 }
 
 /// Loads an mcpgen.yaml and every document it names into one model. Diagnostics name the
 /// file and line; documents' own diagnostics are kept as they are.
 pub fn load_project(path: &Path, options: &LoadOptions) -> Outcome {
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_project_text(path, text, options),
+        Err(e) => {
+            let name = path.display().to_string();
+            Outcome {
+                api: None,
+                diagnostics: vec![
+                    Diagnostic::error("io", format!("cannot read {name}: {e}")).at(&name, ""),
+                ],
+                files: Vec::new(),
+            }
+        }
+    }
+}
+
+/// [`load_project`] on text already read.
+fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcome {
     let name = path.display().to_string();
     let mut outcome = Outcome {
         api: None,
         diagnostics: Vec::new(),
         files: Vec::new(),
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            outcome
-                .diagnostics
-                .push(Diagnostic::error("io", format!("cannot read {name}: {e}")).at(&name, ""));
-            return outcome;
-        }
-    };
-    outcome.files.push(SourceText {
-        name: name.clone(),
-        text: text.clone(),
-    });
     let parsed = serde_saphyr::from_str_with_options::<ProjectShape>(
         &text,
         serde_saphyr::options! { strict_booleans: true },
     );
+    outcome.files.push(SourceText {
+        name: name.clone(),
+        text,
+    });
     let project = match parsed {
         Ok(project) => project,
         Err(e) => {
@@ -290,9 +306,6 @@ fn shape_source(api: &mut Api, source: &SourceShape, file: &str, errors: &mut Ve
         }
     }
     for filter in [&source.include, &source.exclude].into_iter().flatten() {
-        for (i, method) in filter.value.methods.iter().enumerate() {
-            let _ = (i, method);
-        }
         for glob in &filter.value.paths {
             if !glob.starts_with('/') {
                 let (line, column) = place(&filter.referenced);
@@ -361,7 +374,7 @@ fn shape_source(api: &mut Api, source: &SourceShape, file: &str, errors: &mut Ve
     let mut keep = keep.into_iter();
     api.tools.retain(|_| keep.next().unwrap_or(false));
     if let Some(prefix) = &source.prefix {
-        if !valid_name(&prefix.value) {
+        if !is_valid_tool_name(&prefix.value) {
             let (line, column) = place(&prefix.referenced);
             errors.push(
                 Diagnostic::error(
@@ -442,13 +455,6 @@ pub fn glob_matches(pattern: &str, path: &str) -> bool {
     segments(&pattern, &path)
 }
 
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 /// Renames, redescribes and constrains one tool.
 fn change_tool(
     api: &mut Api,
@@ -460,7 +466,7 @@ fn change_tool(
     let full_schema = api.input_schema(&api.tools[index]);
     let tool = &mut api.tools[index];
     if let Some(name) = &change.name {
-        if !valid_name(&name.value) || name.value.len() > 64 {
+        if !is_valid_tool_name(&name.value) {
             errors.push(
                 Diagnostic::error(
                     "project",

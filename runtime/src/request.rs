@@ -586,8 +586,8 @@ fn form_value(value: &Value) -> String {
 }
 
 /// `application/x-www-form-urlencoded` encoding: spaces as `+`, everything else unreserved
-/// kept, the rest percent-encoded.
-fn form_encode(text: &str) -> String {
+/// kept, the rest percent-encoded. Also what token requests are made of.
+pub(crate) fn form_encode(text: &str) -> String {
     utf8_percent_encode(text, COMPONENT)
         .to_string()
         .replace("%20", "+")

@@ -116,7 +116,9 @@ impl McpServer {
         // Logged before the credentials are added: a log line never holds a secret.
         tracing::debug!(tool = name, method = request.method.as_str(), url = %request.url, "calling upstream");
         let credentials = &inner.options.credentials;
-        let mut signed = match credentials.sign(tool, &request).await {
+        // Only a request that may carry a fetched token is copied, for the retry below.
+        let unsigned = credentials.may_fetch_tokens(tool).then(|| request.clone());
+        let mut signed = match credentials.sign(tool, request).await {
             Ok(signed) => signed,
             Err(message) => return Ok(tool_error(message)),
         };
@@ -125,14 +127,17 @@ impl McpServer {
             .upstream
             .send_as(&signed.request, signed.identity.as_ref())
             .await;
-        if signed.has_fetched_tokens() && matches!(&outcome, Ok(r) if r.status == 401) {
+        if let Some(unsigned) = unsigned
+            && signed.has_fetched_tokens()
+            && matches!(&outcome, Ok(r) if r.status == 401)
+        {
             // The token may have been revoked or expired early: one retry with a fresh one.
             tracing::debug!(
                 tool = name,
                 "upstream refused the access token; retrying with a new one"
             );
             credentials.reject(&signed).await;
-            match credentials.sign(tool, &request).await {
+            match credentials.sign(tool, unsigned).await {
                 Ok(again) => {
                     redactor.extend(again.redactor);
                     outcome = inner

@@ -274,6 +274,16 @@ fn build_client(
     })
 }
 
+/// The innermost cause of an error, which says what actually went wrong (`Connection
+/// refused`, not `error sending request`).
+pub(crate) fn innermost_cause(error: &dyn std::error::Error) -> String {
+    let mut cause = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
+}
+
 /// A transport error in words: which host, and the innermost cause.
 fn describe(host: &str, error: &reqwest::Error, options: &UpstreamOptions) -> UpstreamError {
     if error.is_timeout() {
@@ -283,10 +293,7 @@ fn describe(host: &str, error: &reqwest::Error, options: &UpstreamOptions) -> Up
             options.timeout.as_secs_f64()
         ));
     }
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
+    let cause = innermost_cause(error);
     let verb = if error.is_connect() {
         "could not connect to"
     } else {

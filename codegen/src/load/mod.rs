@@ -3,7 +3,7 @@
 
 mod document;
 pub mod locate;
-mod names;
+pub(crate) mod names;
 mod openapi;
 mod schema;
 mod source;

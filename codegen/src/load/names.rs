@@ -84,6 +84,11 @@ impl NameSet {
     }
 }
 
+/// Whether `name` is a tool name every client accepts (`[A-Za-z0-9_-]{1,64}`).
+pub fn is_valid_tool_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && name.chars().all(is_name_char)
+}
+
 /// Whether `name` is a property name every client accepts (`[A-Za-z0-9_.-]{1,64}`).
 pub fn is_valid_property(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && name.chars().all(|c| is_name_char(c) || c == '.')

