@@ -6,12 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools="$PWD/tests/tools"
 
-# The mutual TLS tests make certificates with the openssl command.
-if ! command -v openssl >/dev/null; then
+# Debian packages the tests run against: openssl (certificates for the mutual TLS tests),
+# and PostgreSQL and MariaDB (real servers for the SQL tests, started by the tests themselves
+# on loopback ports with throw-away data directories).
+missing=()
+command -v openssl >/dev/null || missing+=(openssl)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v mariadbd >/dev/null || missing+=(mariadb-server mariadb-client)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
-        echo "tests need the openssl command (Debian: apt-get install openssl)" >&2
+        echo "tests need these Debian packages: ${missing[*]} (apt-get install ${missing[*]})" >&2
         exit 1
     fi
 fi

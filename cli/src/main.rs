@@ -148,7 +148,10 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     let credentials = read_credentials(credentials.as_deref(), spec)
                         .and_then(|config| Credentials::new(api, &config));
                     match credentials {
-                        Ok(credentials) => report::credentials(&credentials)?,
+                        Ok(credentials) => {
+                            report::credentials(&credentials)?;
+                            report::databases(api)?;
+                        }
                         Err(e) => {
                             eprintln!("mcpgen: {e}");
                             failed = true;
@@ -335,13 +338,20 @@ fn table(out: &mut impl Write, api: &Api) -> std::io::Result<()> {
     let rows: Vec<[String; 4]> = api
         .tools
         .iter()
-        .map(|t| {
-            [
+        .map(|t| match &t.query {
+            // A SQL tool: the database stands where the path would.
+            Some(query) => [
+                t.name.clone(),
+                if query.write { "SQL write" } else { "SQL read" }.to_string(),
+                format!("database `{}`", query.database),
+                "connection URL".to_string(),
+            ],
+            None => [
                 t.name.clone(),
                 t.method.as_str().to_string(),
                 t.path.clone(),
                 auth(&t.security),
-            ]
+            ],
         })
         .collect();
     let headers = ["NAME", "METHOD", "PATH", "AUTH"];

@@ -137,6 +137,30 @@ impl miette::Diagnostic for Shown<'_> {
     }
 }
 
+/// Prints where each database's connection URL comes from and whether it is there.
+pub fn databases(api: &mcpgen_runtime::model::Api) -> std::io::Result<()> {
+    if api.databases.is_empty() {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "  databases:")?;
+    for (name, database) in &api.databases {
+        let reader =
+            mcpgen_runtime::credentials::source::SecretReader::new((&database.connection).into());
+        let state = if reader.is_present() {
+            "configured"
+        } else {
+            "missing"
+        };
+        writeln!(
+            err,
+            "    {name}: {state} (connection URL from {})",
+            reader.source().describe()
+        )?;
+    }
+    Ok(())
+}
+
 /// Prints each security scheme of a document with where its secret comes from and whether it
 /// is there (never a value).
 pub fn credentials(credentials: &mcpgen_runtime::credentials::Credentials) -> std::io::Result<()> {

@@ -12,6 +12,7 @@ pub mod request;
 pub mod result;
 pub mod serve;
 pub mod server;
+pub mod sql;
 pub mod tools_list;
 pub mod upstream;
 pub mod validate;

@@ -34,6 +34,9 @@ pub struct Api {
     /// they can differ from the input definition of the same name).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub output_defs: BTreeMap<String, Value>,
+    /// The databases SQL tools run on, by the name their [`SqlQuery::database`] uses.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub databases: BTreeMap<String, Database>,
 }
 
 impl Api {
@@ -123,6 +126,10 @@ pub struct Tool {
     /// Values the operator chose for arguments the model leaves out (mcpgen.yaml `default`).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub default_arguments: Map<String, Value>,
+    /// For a SQL tool: the statement it runs instead of an HTTP request. Such a tool has no
+    /// servers, parameters or body, and its method and path are only labels (`POST`, `sql:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<SqlQuery>,
     /// Where the operation is written, for diagnostics.
     pub source: SourceRef,
 }
@@ -145,6 +152,70 @@ impl Tool {
     pub fn property_schema(&self, property: &str) -> Option<&Value> {
         self.input_schema.get("properties")?.get(property)
     }
+}
+
+/// A database that SQL tools use. Only where its connection URL is read from is stored: the
+/// URL may hold a password, so it is a secret like any other credential.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Database {
+    /// Where the connection URL (`sqlite:`, `postgres://`, `mysql://`) comes from.
+    pub connection: SecretRef,
+}
+
+/// Where a secret is read from, as written in mcpgen.yaml: the reference, never the value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretRef {
+    /// An environment variable.
+    Env(String),
+    /// A file (re-read when it changes).
+    File(String),
+    /// A program and its arguments; its output is the secret.
+    Command(Vec<String>),
+}
+
+/// What a SQL tool runs: one statement with named `:placeholders`, each bound as a
+/// parameter (never pasted into the text).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SqlQuery {
+    /// The database's name in [`Api::databases`].
+    pub database: String,
+    /// The statement, with `:name` placeholders for the arguments.
+    pub statement: String,
+    /// The arguments the placeholders take, with the type each is bound as.
+    pub parameters: Vec<SqlParameter>,
+    /// Whether the statement may change data. Without it the statement runs in a read-only
+    /// connection or transaction, so the database itself refuses a write.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub write: bool,
+    /// The most rows a result holds; more are cut off and the result says so.
+    pub max_rows: u64,
+    /// How long the statement may run, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// One argument of a SQL tool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SqlParameter {
+    /// The placeholder's and the input property's name.
+    pub name: String,
+    /// How the JSON value is bound.
+    #[serde(rename = "type")]
+    pub kind: SqlType,
+}
+
+/// The types SQL arguments are bound as. Dates are bound as dates where the engine needs
+/// it (PostgreSQL will not compare a date column with text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[allow(missing_docs)]
+pub enum SqlType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Date,
+    DateTime,
 }
 
 /// HTTP methods an operation can use.
@@ -330,6 +401,10 @@ pub struct RequestBody {
     /// What the document says about the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// For a REST tool of mcpgen.yaml: the body as a template filled from the arguments
+    /// (see [`crate::request::fill_template`]) instead of one `body` argument.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Value>,
 }
 
 /// The name of the input property that holds a request body.

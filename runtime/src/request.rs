@@ -172,14 +172,21 @@ pub fn build(
     }
 
     let body = match &tool.body {
-        Some(spec) => match args.get(&spec.property).filter(|v| !v.is_null()) {
-            Some(value) => Some(encode_body(
-                spec,
-                tool.property_schema(&spec.property),
-                value,
-            )?),
-            None => None,
-        },
+        Some(spec) => {
+            let filled = spec.template.as_ref().map(|t| fill_template(t, args));
+            match filled
+                .as_ref()
+                .or_else(|| args.get(&spec.property))
+                .filter(|v| !v.is_null())
+            {
+                Some(value) => Some(encode_body(
+                    spec,
+                    tool.property_schema(&spec.property),
+                    value,
+                )?),
+                None => None,
+            }
+        }
         None => None,
     };
     Ok(UpstreamRequest {
@@ -188,6 +195,67 @@ pub fn build(
         headers,
         body,
     })
+}
+
+/// A body template filled from the arguments. A string that is exactly `{{name}}` becomes
+/// the argument's JSON value, so numbers stay numbers; an object member whose argument is
+/// absent is left out. Inside a longer string `{{name}}` is replaced by the argument as text.
+/// Nothing else in the template changes, so a value can never add structure to the body.
+pub fn fill_template(template: &Value, args: &Map<String, Value>) -> Value {
+    fn whole(text: &str) -> Option<&str> {
+        let name = text.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+        (!name.is_empty() && !name.contains(['{', '}'])).then_some(name)
+    }
+    match template {
+        Value::String(text) => match whole(text) {
+            Some(name) => args.get(name).cloned().unwrap_or(Value::Null),
+            None => Value::String(fill_text(text, args)),
+        },
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|item| {
+                    item.as_str()
+                        .and_then(whole)
+                        .is_none_or(|n| args.contains_key(n))
+                })
+                .map(|item| fill_template(item, args))
+                .collect(),
+        ),
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .filter(|(_, v)| {
+                    v.as_str()
+                        .and_then(whole)
+                        .is_none_or(|n| args.contains_key(n))
+                })
+                .map(|(k, v)| (k.clone(), fill_template(v, args)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `{{name}}` inside a string replaced by each argument's text.
+fn fill_text(text: &str, args: &Map<String, Value>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let name = rest[start + 2..start + len].trim();
+        out.push_str(&rest[..start]);
+        match args.get(name) {
+            Some(Value::String(s)) => out.push_str(s),
+            Some(Value::Null) | None => {}
+            Some(other) => out.push_str(&other.to_string()),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The base URL: the operator's, else the tool's first server with its variables filled in.

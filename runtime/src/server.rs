@@ -10,6 +10,7 @@ use crate::credentials::Credentials;
 use crate::model::Api;
 use crate::request::{self, Target};
 use crate::result::{from_response, tool_error};
+use crate::sql::Databases;
 use crate::tools_list::rmcp_tool;
 use crate::upstream::{Upstream, UpstreamOptions};
 use crate::validate::Validators;
@@ -60,6 +61,7 @@ struct Inner {
     by_name: HashMap<String, usize>,
     options: ServeOptions,
     upstream: Upstream,
+    databases: Databases,
     validators: Validators,
 }
 
@@ -74,12 +76,14 @@ impl McpServer {
             .map(|(i, t)| (t.name.clone(), i))
             .collect();
         let validators = Validators::new(&api);
+        let databases = Databases::new(&api);
         McpServer {
             inner: Arc::new(Inner {
                 api,
                 by_name,
                 options,
                 upstream,
+                databases,
                 validators,
             }),
         }
@@ -109,6 +113,16 @@ impl McpServer {
         }
         let tool = &api.tools[index];
         let args = tool.with_operator_arguments(args);
+        if let Some(query) = &tool.query {
+            tracing::debug!(tool = name, database = %query.database, "running statement");
+            return Ok(match inner.databases.run(query, &args).await {
+                Ok(rows) => sql_result(rows),
+                Err(e) => {
+                    tracing::warn!(tool = name, error = %e, "statement failed");
+                    tool_error(format!("`{name}` failed: {e}"))
+                }
+            });
+        }
         let request = match request::build(tool, &args, &inner.options.target) {
             Ok(request) => request,
             Err(e) => return Ok(tool_error(format!("Cannot call `{name}`: {e}"))),
@@ -191,6 +205,15 @@ impl McpServer {
         }
         (tools, None)
     }
+}
+
+/// A SQL tool's rows: as text for every client, and as `structuredContent`.
+fn sql_result(rows: serde_json::Value) -> rmcp::model::CallToolResult {
+    let text = serde_json::to_string(&rows).unwrap_or_default();
+    let mut result =
+        rmcp::model::CallToolResult::success(vec![rmcp::model::ContentBlock::text(text)]);
+    result.structured_content = Some(rows);
+    result
 }
 
 /// A writer that only counts.

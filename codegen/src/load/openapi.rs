@@ -992,6 +992,7 @@ impl Lowering<'_> {
             output_defs: output_defs.unwrap_or_default(),
             fixed_arguments: Map::new(),
             default_arguments: Map::new(),
+            query: None,
             source: SourceRef {
                 file: name_of(self),
                 pointer: op_at.to_string(),
@@ -1426,6 +1427,7 @@ impl Lowering<'_> {
             encoding,
             content,
             description,
+            template: None,
         };
         (body, schema)
     }

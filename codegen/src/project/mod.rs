@@ -22,6 +22,9 @@
 //! Each source loads into a model of its own; the changes apply to it; the models merge into
 //! one, shared schema names and security schemes made unique where two sources differ.
 
+mod rest;
+mod sql;
+
 use crate::diagnostic::Diagnostic;
 use crate::load::names::is_valid_tool_name;
 use crate::load::{LoadOptions, Outcome, SourceText, load};
@@ -58,7 +61,9 @@ struct ProjectShape {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourceShape {
-    openapi: Spanned<PathBuf>,
+    openapi: Option<Spanned<PathBuf>>,
+    rest: Option<Spanned<rest::RestShape>>,
+    sql: Option<Spanned<sql::SqlShape>>,
     prefix: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     include: Option<Spanned<FilterShape>>,
@@ -170,30 +175,64 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
     let base = path.parent().unwrap_or(Path::new("."));
     let mut merged: Option<Api> = None;
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
-    for source in &project.sources {
-        let document = base.join(&source.value.openapi.value);
-        let mut loaded = load(&document, options);
-        outcome.diagnostics.append(&mut loaded.diagnostics);
-        outcome.files.append(&mut loaded.files);
-        let Some(mut api) = loaded.api else {
-            let at = &source.value.openapi.referenced;
-            outcome.diagnostics.push(
-                Diagnostic::error(
-                    "project",
-                    format!("the document {} did not load", document.display()),
-                )
-                .at_line(&name, at.line() as usize, at.column() as usize),
-            );
+    for (index, source) in project.sources.iter().enumerate() {
+        let shape = &source.value;
+        let pointer = format!("/sources/{index}");
+        let mut errors = Vec::new();
+        let (api, label) = match (&shape.openapi, &shape.rest, &shape.sql) {
+            (Some(openapi), None, None) => {
+                let document = base.join(&openapi.value);
+                let mut loaded = load(&document, options);
+                outcome.diagnostics.append(&mut loaded.diagnostics);
+                outcome.files.append(&mut loaded.files);
+                if loaded.api.is_none() {
+                    errors.push(error_at(
+                        &name,
+                        &openapi.referenced,
+                        format!("the document {} did not load", document.display()),
+                    ));
+                }
+                (loaded.api, document.display().to_string())
+            }
+            (None, Some(rest), None) => {
+                let api = rest::lower(&rest.value, &name, &format!("{pointer}/rest"), &mut errors);
+                (Some(api), format!("the REST tools of source {}", index + 1))
+            }
+            (None, None, Some(sql)) => {
+                let at = format!("{pointer}/sql");
+                let api = sql::lower(&sql.value, base, &name, &at, &mut errors);
+                (Some(api), format!("the SQL tools of source {}", index + 1))
+            }
+            _ => {
+                errors.push(error_at(
+                    &name,
+                    &source.referenced,
+                    "a source needs exactly one of `openapi: FILE`, `rest:` or `sql:`",
+                ));
+                (None, String::new())
+            }
+        };
+        let Some(mut api) = api.filter(|_| errors.is_empty()) else {
+            outcome.diagnostics.append(&mut errors);
             continue;
         };
-        let mut errors = Vec::new();
-        shape_source(&mut api, &source.value, &name, &mut errors);
+        shape_source(&mut api, shape, &label, &name, &mut errors);
         if !errors.is_empty() {
             outcome.diagnostics.append(&mut errors);
             continue;
         }
+        for (database, connection) in &api.databases {
+            let earlier = merged.as_ref().and_then(|m| m.databases.get(database));
+            if earlier.is_some_and(|earlier| earlier != connection) {
+                outcome.diagnostics.push(error_at(
+                    &name,
+                    &source.referenced,
+                    format!("two `sql:` sources name the database `{database}` with different connections: give one a different `database:` name"),
+                ));
+            }
+        }
         for tool in &api.tools {
-            let label = document.display().to_string();
+            let label = label.clone();
             if let Some(first) = owners.insert(tool.name.clone(), label.clone()) {
                 let at = &source.referenced;
                 outcome.diagnostics.push(
@@ -218,6 +257,41 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
         outcome.api = merged;
     }
     outcome
+}
+
+/// An error at a place in the mcpgen.yaml.
+fn error_at(file: &str, at: &serde_saphyr::Location, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error("project", message).at_line(file, at.line() as usize, at.column() as usize)
+}
+
+/// A place in the mcpgen.yaml that errors can point at.
+struct Located<'a> {
+    file: &'a str,
+    at: serde_saphyr::Location,
+}
+
+impl<'a> Located<'a> {
+    fn new(file: &'a str, at: &serde_saphyr::Location) -> Self {
+        Located { file, at: *at }
+    }
+
+    fn error(&self, message: impl Into<String>) -> Diagnostic {
+        error_at(self.file, &self.at, message)
+    }
+}
+
+/// A map's entries in the order the file writes them.
+fn in_order<K, V>(map: &HashMap<Spanned<K>, V>) -> Vec<(&Spanned<K>, &V)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| (k.referenced.line(), k.referenced.column()));
+    entries
+}
+
+/// The candidate nearest to a misspelt word, when it is near enough to be meant.
+fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .min_by_key(|c| edit_distance(word, c))
+        .filter(|c| edit_distance(word, c) <= word.len().max(3) / 2 + 1)
 }
 
 /// A parse error with its place and, for a misspelt key, the nearest valid one.
@@ -278,7 +352,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Applies one source's filters and changes to its model.
-fn shape_source(api: &mut Api, source: &SourceShape, file: &str, errors: &mut Vec<Diagnostic>) {
+fn shape_source(
+    api: &mut Api,
+    source: &SourceShape,
+    label: &str,
+    file: &str,
+    errors: &mut Vec<Diagnostic>,
+) {
     let place = |at: &serde_saphyr::Location| (at.line() as usize, at.column() as usize);
     if let Some(url) = &source.base_url {
         if !(url.value.starts_with("http://") || url.value.starts_with("https://")) {
@@ -338,9 +418,8 @@ fn shape_source(api: &mut Api, source: &SourceShape, file: &str, errors: &mut Ve
                 let mut d = Diagnostic::error(
                     "project",
                     format!(
-                        "`tools.{}`: the document {} has no operation with this operationId or tool name",
+                        "`tools.{}`: {label} has no operation with this operationId or tool name",
                         key.value,
-                        source.openapi.value.display()
                     ),
                 )
                 .at_line(file, line, column);
@@ -673,6 +752,7 @@ fn merge(mut into: Api, mut other: Api) -> Api {
         into.output_defs
             .insert(output.get(&name).cloned().unwrap_or(name), def);
     }
+    into.databases.append(&mut other.databases);
     for (name, scheme) in std::mem::take(&mut other.security_schemes) {
         into.security_schemes
             .insert(schemes.get(&name).cloned().unwrap_or(name), scheme);

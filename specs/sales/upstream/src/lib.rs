@@ -1,0 +1,1 @@
+//! The sales example's upstream (work in progress).
