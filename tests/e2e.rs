@@ -7,6 +7,7 @@ mod credentials;
 mod databases;
 mod mtls;
 mod oauth;
+mod overlay;
 mod prism;
 mod project;
 mod serve;

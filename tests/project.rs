@@ -231,7 +231,7 @@ fn mistakes_get_precise_errors() {
             "no document",
             "sources:\n  - prefix: a_\n".to_string(),
             2,
-            "missing field `openapi`",
+            "a source needs exactly one of",
         ),
         (
             "empty sources",
@@ -349,6 +349,90 @@ fn mistakes_get_precise_errors() {
             6,
             "`enum` is empty",
         ),
+        (
+            "a source with two kinds",
+            format!("sources:\n  - openapi: {pet}\n    sql:\n      connection: {{ env: A }}\n      tools: []\n"),
+            2,
+            "exactly one of `openapi: FILE`, `rest:` or `sql:`",
+        ),
+        (
+            "REST base URL not absolute",
+            "sources:\n  - rest:\n      base_url: /v1\n      tools: []\n".to_string(),
+            3,
+            "`base_url` must be an absolute http(s) URL",
+        ),
+        (
+            "misspelt schema keyword",
+            "sources:\n  - rest:\n      base_url: http://h\n      tools:\n        - name: t\n          description: d\n          url: /x/{id}\n          parameters:\n            id: { type: string, minimun: 1 }\n".to_string(),
+            9,
+            "did you mean `minimum`?",
+        ),
+        (
+            "URL slot without a parameter",
+            "sources:\n  - rest:\n      base_url: http://h\n      tools:\n        - name: t\n          description: d\n          url: /x/{id}\n".to_string(),
+            7,
+            "`parameters` has no `id`",
+        ),
+        (
+            "auth names an undefined scheme",
+            "sources:\n  - rest:\n      base_url: http://h\n      auth: key\n      tools: []\n".to_string(),
+            4,
+            "which `schemes` does not define",
+        ),
+        (
+            "body template with an unknown argument",
+            "sources:\n  - rest:\n      base_url: http://h\n      tools:\n        - name: t\n          description: d\n          method: POST\n          url: /x\n          body: { a: \"{{nope}}\" }\n".to_string(),
+            9,
+            "`parameters` has no `nope`",
+        ),
+        (
+            "connection from two places",
+            "sources:\n  - sql:\n      connection: { env: A, file: b }\n      tools: []\n".to_string(),
+            3,
+            "expected exactly one of `env: VARIABLE`",
+        ),
+        (
+            "placeholder without a parameter",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools:\n        - name: t\n          description: d\n          statement: SELECT :x\n".to_string(),
+            7,
+            "`parameters` has no `x`",
+        ),
+        (
+            "unused SQL parameter",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools:\n        - name: t\n          description: d\n          statement: SELECT 1\n          parameters:\n            x: { type: integer }\n".to_string(),
+            9,
+            "is not used",
+        ),
+        (
+            "a write without `write: true`",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools:\n        - name: t\n          description: d\n          statement: DELETE FROM t\n".to_string(),
+            7,
+            "add `write: true`",
+        ),
+        (
+            "row limit out of range",
+            "sources:\n  - sql:\n      connection: { env: A }\n      max_rows: 0\n      tools: []\n".to_string(),
+            4,
+            "expected 1 to 10000",
+        ),
+        (
+            "engine placeholder",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools:\n        - name: t\n          description: d\n          statement: SELECT * FROM t WHERE a = ?\n".to_string(),
+            7,
+            "not `?`",
+        ),
+        (
+            "overlays without a document",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools: []\n    overlays: [a.yaml]\n".to_string(),
+            5,
+            "they need `openapi: FILE`",
+        ),
+        (
+            "SQL parameter of an unbindable type",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools:\n        - name: t\n          description: d\n          statement: SELECT :x\n          parameters:\n            x: { type: array }\n".to_string(),
+            9,
+            "expected `type` string",
+        ),
     ];
     assert!(cases.len() >= 15);
     let mut failures = Vec::new();
@@ -402,4 +486,190 @@ fn the_published_schema_accepts_the_examples_and_refuses_mistakes() {
     assert!(!validator.is_valid(&typo));
     let both: Value = json!({"sources": [{"openapi": "a.yaml", "tools": {"x": {"arguments": {"a": {"fixed": 1, "default": 2}}}}}]});
     assert!(!validator.is_valid(&both));
+}
+
+/// A REST tool written in mcpgen.yaml sends exactly the request it describes: path, query,
+/// header, the body from its template, and the API key from the project's credentials.
+#[tokio::test]
+async fn rest_tools_send_the_request_they_describe() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    type Seen = (String, String, Vec<(String, String)>, String);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Seen>::new()));
+    let record = std::sync::Arc::clone(&seen);
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let record = std::sync::Arc::clone(&record);
+        async move {
+            let (parts, body) = request.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+            let headers = parts
+                .headers
+                .iter()
+                .filter(|(n, _)| {
+                    n.as_str().starts_with("x-") || *n == "content-type" || *n == "trace"
+                })
+                .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_string()))
+                .collect();
+            record.lock().unwrap().push((
+                parts.method.to_string(),
+                parts.uri.to_string(),
+                headers,
+                String::from_utf8(body.to_vec()).unwrap(),
+            ));
+            axum::Json(json!({"converted": 12.5}))
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = std::env::temp_dir().join(format!("mcpgen-rest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let project = format!(
+        r#"sources:
+  - rest:
+      base_url: {url}/v2
+      schemes:
+        rates_key: {{ type: apiKey, in: header, name: X-Rates-Key }}
+      auth: rates_key
+      tools:
+        - name: convert
+          description: Converts an amount between two currencies.
+          method: POST
+          url: /convert/{{from}}
+          parameters:
+            from: {{ type: string, pattern: "^[A-Z]{{3}}$", description: ISO 4217 code }}
+            to: {{ in: query, type: string, required: true }}
+            trace: {{ in: header, type: string }}
+            amount: {{ type: number, minimum: 0, required: true }}
+            memo: {{ type: string }}
+          body: {{ amount: "{{{{amount}}}}", note: "for {{{{memo}}}}", fixed: [1, "two"], memo: "{{{{memo}}}}" }}
+        - name: rates
+          description: Today's rates for one currency.
+          url: /rates/{{base}}
+          auth: []
+          parameters:
+            base: {{ type: string }}
+            symbols: {{ type: array, items: {{ type: string }} }}
+credentials:
+  rates_key: {{ command: [echo, key-for-the-test] }}
+"#
+    );
+    std::fs::write(dir.join("mcpgen.yaml"), project).unwrap();
+    let api = loaded(&dir.join("mcpgen.yaml"));
+    let convert = api.tools.iter().find(|t| t.name == "convert").unwrap();
+    let schema = api.input_schema(convert);
+    assert_eq!(
+        schema["required"],
+        json!(["from", "to", "amount"]),
+        "path parameters are always required: {schema:?}"
+    );
+    assert_eq!(
+        schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["from", "to", "trace", "amount", "memo"],
+        "in the order the file writes them"
+    );
+    let text = std::fs::read_to_string(dir.join("mcpgen.yaml")).unwrap();
+    let config = CredentialsConfig::parse_section(&text, "mcpgen.yaml", &dir).unwrap();
+    let server = McpServer::new(
+        api.clone(),
+        ServeOptions {
+            credentials: std::sync::Arc::new(Credentials::new(&api, &config).unwrap()),
+            ..Default::default()
+        },
+    );
+    let call = |name: &'static str, args: Value| {
+        let server = server.clone();
+        async move {
+            let result = server
+                .call(name, args.as_object().cloned().unwrap())
+                .await
+                .unwrap();
+            serde_json::to_value(result).unwrap()
+        }
+    };
+    let result = call(
+        "convert",
+        json!({"from": "EUR", "to": "USD", "amount": 10.5, "memo": "rent \"May\"", "trace": "t-1"}),
+    )
+    .await;
+    assert_eq!(result["isError"], false, "{result}");
+    assert!(
+        result["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("12.5"),
+        "{result}"
+    );
+    let result = call("convert", json!({"from": "EUR", "to": "USD", "amount": 3})).await;
+    assert_eq!(result["isError"], false, "{result}");
+    let refused = call("convert", json!({"from": "../x", "to": "USD", "amount": 3})).await;
+    assert_eq!(
+        refused["isError"], true,
+        "the pattern is checked: {refused}"
+    );
+    let result = call("rates", json!({"base": "a/b", "symbols": ["USD", "GBP"]})).await;
+    assert_eq!(result["isError"], false, "{result}");
+
+    let seen = seen.lock().unwrap().clone();
+    let key = ("x-rates-key".to_string(), "key-for-the-test".to_string());
+    let trace = ("trace".to_string(), "t-1".to_string());
+    let json_type = ("content-type".to_string(), "application/json".to_string());
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[0].0, "POST");
+    assert_eq!(seen[0].1, "/v2/convert/EUR?to=USD");
+    for header in [&key, &json_type, &trace] {
+        assert!(seen[0].2.contains(header), "{header:?} in {:?}", seen[0].2);
+    }
+    let body: Value = serde_json::from_str(&seen[0].3).unwrap();
+    assert_eq!(
+        body,
+        json!({"amount": 10.5, "note": "for rent \"May\"", "fixed": [1, "two"], "memo": "rent \"May\""})
+    );
+    let body: Value = serde_json::from_str(&seen[1].3).unwrap();
+    assert_eq!(
+        body,
+        json!({"amount": 3, "note": "for ", "fixed": [1, "two"]}),
+        "an absent argument leaves its member out"
+    );
+    assert_eq!(seen[2].0, "GET");
+    assert_eq!(seen[2].1, "/v2/rates/a%2Fb?symbols=USD&symbols=GBP");
+    assert!(!seen[2].2.contains(&key), "`auth: []` sends no key");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An Overlay 1.0 document named in mcpgen.yaml changes the document before the project's own
+/// filters and renames apply.
+#[test]
+fn overlays_apply_before_the_projects_changes() {
+    let dir = std::env::temp_dir().join(format!("mcpgen-overlaid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let specs = specs().canonicalize().unwrap();
+    let project = format!(
+        "sources:\n  - openapi: {}\n    overlays: [{}]\n    prefix: pets_\n    exclude: {{ methods: [POST] }}\n",
+        specs
+            .join("corpus/swagger-petstore3/openapi.yaml")
+            .display(),
+        specs.join("overlays/petstore-agent.yaml").display()
+    );
+    std::fs::write(dir.join("mcpgen.yaml"), project).unwrap();
+    let api = loaded(&dir.join("mcpgen.yaml"));
+    let names: Vec<&str> = api.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pets_updatePet",
+            "pets_findPetsByStatus",
+            "pets_findPetsByTags",
+            "pets_getPetById",
+            "pets_getInventory",
+            "pets_getOrderById",
+        ]
+    );
+    assert_eq!(
+        api.input_schema(&api.tools[1])["properties"]["status"]["enum"],
+        json!(["available", "pending"])
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

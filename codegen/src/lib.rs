@@ -7,7 +7,8 @@
 
 pub mod diagnostic;
 pub mod load;
+pub mod overlay;
 pub mod project;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use load::{LoadOptions, MAX_PLACED, Outcome, SourceText, load};
+pub use load::{LoadOptions, MAX_PLACED, Outcome, SourceText, load, load_with_overlays};

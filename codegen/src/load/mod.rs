@@ -9,6 +9,7 @@ mod schema;
 mod source;
 
 use crate::Diagnostic;
+use crate::overlay::Overlay;
 use mcpgen_runtime::model::Api;
 use std::path::{Path, PathBuf};
 
@@ -102,12 +103,26 @@ impl Outcome {
 
 /// Loads the document at `path` and every file it refers to.
 pub fn load(path: &Path, options: &LoadOptions) -> Outcome {
+    load_with_overlays(path, options, &[])
+}
+
+/// [`load`] with Overlay documents applied, in order, to the document at `path` before it
+/// becomes tools, so a published description can be trimmed and reworded without editing it.
+/// Overlays change only that document, not the files its `$ref`s reach.
+pub fn load_with_overlays(path: &Path, options: &LoadOptions, overlays: &[Overlay]) -> Outcome {
     let name = path.display().to_string();
     let root_dir = ref_root(path, options);
     let mut sources = source::Sources::new(root_dir, options.max_file_bytes);
     let mut diagnostics = Vec::new();
     let api = match sources.open(path, &name) {
-        Ok(_) => openapi::lower(&mut sources, options, &mut diagnostics),
+        Ok(root) => {
+            apply_overlays(&mut sources, root, overlays, &mut diagnostics);
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                None
+            } else {
+                openapi::lower(&mut sources, options, &mut diagnostics)
+            }
+        }
         Err(d) => {
             let mut d = *d;
             if d.file.is_none() {
@@ -131,6 +146,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Outcome {
             text: String::from_utf8_lossy(&bytes).into_owned(),
         });
     }
+    files.extend(overlays.iter().map(|o| SourceText {
+        name: o.file.clone(),
+        text: o.text.clone(),
+    }));
     // Errors are placed now; warnings only when shown (`Outcome::place_all`), because working
     // out a position means re-reading the file, which a large document cannot afford each run.
     place(&mut diagnostics, &files, Diagnostic::is_error);
@@ -144,6 +163,25 @@ pub fn load(path: &Path, options: &LoadOptions) -> Outcome {
         diagnostics,
         files,
     }
+}
+
+/// Applies the overlays to the parsed root document, replacing it with the result.
+fn apply_overlays(
+    sources: &mut source::Sources,
+    root: usize,
+    overlays: &[Overlay],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if overlays.is_empty() {
+        return;
+    }
+    let Some(mut document) = sources.value(root) else {
+        return;
+    };
+    for overlay in overlays {
+        diagnostics.extend(overlay.apply(&mut document));
+    }
+    sources.replace_value(root, document);
 }
 
 fn ref_root(path: &Path, options: &LoadOptions) -> PathBuf {

@@ -87,6 +87,19 @@ impl Sources {
         self.files[file].doc.keys(pointer)
     }
 
+    /// The whole parsed content of a file (parsing all of a large JSON document).
+    pub fn value(&self, file: usize) -> Option<Value> {
+        self.node(file, "").map(|node| node.clone())
+    }
+
+    /// Replaces the parsed content of a file, e.g. with overlays applied, keeping its text
+    /// for quoting (positions of changed nodes are then approximate).
+    pub fn replace_value(&mut self, file: usize, value: Value) {
+        let doc = &mut self.files[file].doc;
+        let text = std::mem::replace(doc, Document::tree(String::new(), Value::Null)).into_text();
+        *doc = Document::tree(text, value);
+    }
+
     /// Lets go of the parsed form of a node that will not be read again.
     pub fn release(&self, file: usize, pointer: &str) {
         self.files[file].doc.release(pointer);

@@ -1,9 +1,11 @@
-//! mcpgen.yaml: one file that says which API descriptions a server is made of and how each is
-//! changed (filtered, renamed, constrained), plus the credentials they need.
+//! mcpgen.yaml: one file that says which tools a server is made of (OpenAPI documents, REST
+//! endpoints without a document, SQL statements) and how each is changed (filtered, renamed,
+//! constrained), plus the credentials they need.
 //!
 //! ```yaml
 //! sources:
 //!   - openapi: sales-api.yaml        # relative to this file
+//!     overlays: [agent.overlay.yaml] # OpenAPI Overlay 1.0 documents, applied first
 //!     prefix: sales_                 # before every tool name of this source
 //!     base_url: http://127.0.0.1:8088
 //!     include: { tags: [orders], methods: [GET] }
@@ -15,11 +17,13 @@
 //!         arguments:
 //!           region: { fixed: EU }    # hidden from the model, always sent
 //!           status: { enum: [open, shipped], default: open }
+//!   - rest: { ... }                  # see `rest`
+//!   - sql: { ... }                   # see `sql`
 //! credentials:                       # as in a --credentials file
 //!   api_key: { env: SALES_API_KEY }
 //! ```
 //!
-//! Each source loads into a model of its own; the changes apply to it; the models merge into
+//! Each source lowers into a model of its own; the changes apply to it; the models merge into
 //! one, shared schema names and security schemes made unique where two sources differ.
 
 mod rest;
@@ -27,7 +31,8 @@ mod sql;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::names::is_valid_tool_name;
-use crate::load::{LoadOptions, Outcome, SourceText, load};
+use crate::load::{LoadOptions, Outcome, SourceText, load, load_with_overlays};
+use crate::overlay::Overlay;
 use mcpgen_runtime::model::{Api, Method, Server, Tool};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -62,6 +67,8 @@ struct ProjectShape {
 #[serde(deny_unknown_fields)]
 struct SourceShape {
     openapi: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    overlays: Vec<Spanned<PathBuf>>,
     rest: Option<Spanned<rest::RestShape>>,
     sql: Option<Spanned<sql::SqlShape>>,
     prefix: Option<Spanned<String>>,
@@ -179,10 +186,24 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
         let shape = &source.value;
         let pointer = format!("/sources/{index}");
         let mut errors = Vec::new();
+        if let (None, Some(overlay)) = (&shape.openapi, shape.overlays.first()) {
+            errors.push(error_at(
+                &name,
+                &overlay.referenced,
+                "`overlays` change an OpenAPI document: they need `openapi: FILE` in the same source",
+            ));
+        }
         let (api, label) = match (&shape.openapi, &shape.rest, &shape.sql) {
             (Some(openapi), None, None) => {
                 let document = base.join(&openapi.value);
-                let mut loaded = load(&document, options);
+                let mut overlays = Vec::new();
+                for overlay in &shape.overlays {
+                    match Overlay::read(&base.join(&overlay.value)) {
+                        Ok(overlay) => overlays.push(overlay),
+                        Err(d) => errors.push(d),
+                    }
+                }
+                let mut loaded = load_with_overlays(&document, options, &overlays);
                 outcome.diagnostics.append(&mut loaded.diagnostics);
                 outcome.files.append(&mut loaded.files);
                 if loaded.api.is_none() {
