@@ -473,7 +473,11 @@ fn mistakes_get_precise_errors() {
 fn the_published_schema_accepts_the_examples_and_refuses_mistakes() {
     let schema: Value = serde_json::from_str(SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    for example in ["projects/github-pulls.yaml", "projects/petstore.yaml"] {
+    for example in [
+        "projects/github-pulls.yaml",
+        "projects/petstore.yaml",
+        "sales/mcpgen.yaml",
+    ] {
         let text = std::fs::read_to_string(specs().join(example)).unwrap();
         let value: Value = serde_saphyr::from_str(&text).unwrap();
         let errors: Vec<String> = validator

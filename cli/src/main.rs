@@ -1,6 +1,7 @@
 //! The `mcpgen` command: check and list API descriptions as MCP tools (serve and generate
 //! follow). `main` parses flags and hands over to [`run`], the one place errors are printed.
 
+mod demo;
 mod report;
 
 use clap::{Args, Parser, Subcommand};
@@ -67,6 +68,17 @@ enum Command {
         credentials: Option<PathBuf>,
         #[command(flatten)]
         load: LoadFlags,
+    },
+    /// Run the sales example on loopback: a seeded SQLite warehouse, the Sales API, and
+    /// mcpgen serving both as MCP tools; prints the URL, the tools, client configurations and
+    /// two sample calls.
+    Demo {
+        /// Serve Streamable HTTP at http://ADDR/mcp.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        http: std::net::SocketAddr,
+        /// Stop after the sample calls instead of serving.
+        #[arg(long)]
+        once: bool,
     },
     /// Print the JSON Schema of mcpgen.yaml, for editors to validate and complete it.
     Schema,
@@ -255,6 +267,13 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 }
             }
         }
+        Command::Demo { http, once } => match demo::run(http, once) {
+            Ok(code) => Ok(code),
+            Err(e) => {
+                eprintln!("mcpgen demo: {e:#}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
         Command::Schema => {
             println!("{}", mcpgen_codegen::project::SCHEMA.trim_end());
             Ok(ExitCode::SUCCESS)

@@ -266,3 +266,142 @@ fn typescript_sdk_lists_and_calls_over_stdio_and_http() {
     let http = client(&["--http", &format!("http://127.0.0.1:{port}/mcp")]);
     check(http, "http");
 }
+
+/// Calls one tool through the Python SDK over Streamable HTTP; the result as JSON.
+fn sdk_call(tools: &Path, url: &str, tool: &str, args: serde_json::Value) -> serde_json::Value {
+    let output = Command::new(tools.join("venv/bin/python"))
+        .arg(tools.join("mcp_probe.py"))
+        .args(["--http", url, "call", tool])
+        .arg(args.to_string())
+        .output()
+        .expect("the probe runs");
+    assert!(
+        output.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the probe prints the result as JSON")
+}
+
+/// The sales example end to end, as a newcomer runs it: the real Sales API (which refuses
+/// calls without its key) and the seeded SQLite warehouse behind `mcpgen serve
+/// specs/sales/mcpgen.yaml`, called by the official Python SDK.
+#[test]
+fn python_sdk_uses_the_sales_example() {
+    let Some(tools) = tools_dir("sales example") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("mcpgen-sales-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let warehouse = dir.join("warehouse.db");
+    let seeded = sales_upstream::seed(&warehouse).expect("the warehouse seeds");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let upstream = format!("http://{}", listener.local_addr().unwrap());
+    let api_key = format!("sales-key-{}-Zq7", std::process::id());
+    let (database, key) = (warehouse.clone(), api_key.clone());
+    runtime.spawn(async move { sales_upstream::serve(listener, &database, key).await });
+
+    let port = free_port();
+    let mut serve = mcpgen_serve(
+        "sales/mcpgen.yaml",
+        &[
+            "--http",
+            &format!("127.0.0.1:{port}"),
+            "--base-url",
+            &upstream,
+        ],
+    );
+    serve.env("SALES_API_KEY", &api_key).env(
+        "SALES_WAREHOUSE_URL",
+        format!("sqlite://{}", warehouse.display()),
+    );
+    let _server = spawn(serve);
+    wait_for_port(port, "mcpgen serve specs/sales/mcpgen.yaml");
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let call = |tool: &str, args: serde_json::Value| {
+        let result = sdk_call(&tools, &url, tool, args);
+        assert!(
+            !result.to_string().contains(&api_key),
+            "the API key reached the client: {result}"
+        );
+        result
+    };
+
+    // A REST call: the Sales API answers only because mcpgen added the key.
+    let customer = call("api_getCustomer", serde_json::json!({"customerId": 7}));
+    assert_ne!(customer["isError"], true, "{customer}");
+    assert_eq!(customer["structuredContent"]["id"], 7, "{customer}");
+
+    // A SQL report with bound parameters, checked against the warehouse directly.
+    let (from, to) = ("2026-01-01", "2026-06-30");
+    let report = call(
+        "revenue_by_region",
+        serde_json::json!({"from": from, "to": to}),
+    );
+    assert_ne!(report["isError"], true, "{report}");
+    let direct = |sql: &str| -> i64 {
+        runtime.block_on(async {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}", warehouse.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        })
+    };
+    for row in report["structuredContent"]["rows"].as_array().unwrap() {
+        let region = row["region"].as_str().unwrap();
+        assert!(region.chars().all(|c| c.is_ascii_uppercase()), "{region}");
+        let expected = direct(&format!(
+            "SELECT COALESCE(SUM(total_cents), 0) FROM orders WHERE region_id = '{region}' \
+             AND status IN ('paid', 'shipped') AND ordered_at >= '{from}' AND ordered_at <= '{to}'"
+        ));
+        assert_eq!(row["revenue_cents"], expected, "{region}: {row}");
+    }
+    let top = call(
+        "top_products",
+        serde_json::json!({"from": from, "to": to, "region": "EMEA", "limit": 3}),
+    );
+    assert_eq!(
+        top["structuredContent"]["rows"].as_array().unwrap().len(),
+        3,
+        "{top}"
+    );
+
+    // Injection attempts through a parameter are plain values: they match nothing and change
+    // nothing, in the SQL tools and in the API alike.
+    for hostile in [
+        "x' OR '1'='1",
+        "%' OR 1=1 --",
+        "'; DROP TABLE customers; --",
+        "') UNION SELECT 1, sql, name, 'x', 'y', 0, 0 FROM sqlite_master --",
+    ] {
+        let found = call("customers_by_name", serde_json::json!({"name": hostile}));
+        assert_eq!(
+            found["structuredContent"]["rows"],
+            serde_json::json!([]),
+            "{hostile}: {found}"
+        );
+        let listed = call("api_listCustomers", serde_json::json!({"q": hostile}));
+        assert_ne!(listed["isError"], true, "{listed}");
+        assert!(
+            !listed["content"][0]["text"].as_str().unwrap().contains("@"),
+            "{hostile}: {listed}"
+        );
+    }
+    assert_eq!(direct("SELECT COUNT(*) FROM customers"), seeded.customers);
+    assert_eq!(direct("SELECT COUNT(*) FROM orders"), seeded.orders);
+    let found = call("customers_by_name", serde_json::json!({"name": "a"}));
+    assert!(
+        !found["structuredContent"]["rows"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    drop(runtime);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -270,6 +270,7 @@ fn lower_tool(
     let mut properties = Map::new();
     let mut required = Vec::new();
     let mut parameters = Vec::new();
+    let mut defaults = Map::new();
     for (pname, parameter) in super::in_order(&shape.parameters) {
         let located = Located::new(file, &parameter.referenced);
         if !used.contains(&pname.value) {
@@ -293,9 +294,14 @@ fn lower_tool(
             )));
             continue;
         };
-        let optional = parameter.value.required == Some(false) || schema.get("default").is_some();
+        let default = schema.get("default").cloned();
+        let optional = parameter.value.required == Some(false) || default.is_some();
         if !optional {
             required.push(Value::String(pname.value.clone()));
+        }
+        if let Some(default) = default {
+            // Bound when the model leaves the argument out, rather than NULL.
+            defaults.insert(pname.value.clone(), default);
         }
         properties.insert(pname.value.clone(), schema);
         parameters.push(SqlParameter {
@@ -345,7 +351,7 @@ fn lower_tool(
         output_schema: Some(output_schema((!columns.is_empty()).then_some(&columns))),
         output_defs: Vec::new(),
         fixed_arguments: Map::new(),
-        default_arguments: Map::new(),
+        default_arguments: defaults,
         query: Some(SqlQuery {
             database: database.to_string(),
             statement: statement.value.clone(),
