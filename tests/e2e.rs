@@ -5,6 +5,7 @@ mod conversion;
 mod corpus;
 mod credentials;
 mod databases;
+mod discovery;
 mod mtls;
 mod oauth;
 mod overlay;

@@ -6,9 +6,11 @@ mod report;
 
 use clap::{Args, Parser, Subcommand};
 use mcpgen_codegen::project::load_any as load;
+use mcpgen_codegen::project::{ToolFilter, retain_tools};
 use mcpgen_codegen::{LoadOptions, Outcome};
 use mcpgen_runtime::credentials::{ConfigError, Credentials, CredentialsConfig};
-use mcpgen_runtime::model::{Api, SecurityRequirement};
+use mcpgen_runtime::discovery::ToolMode;
+use mcpgen_runtime::model::{Api, Method, SecurityRequirement};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +69,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         credentials: Option<PathBuf>,
         #[command(flatten)]
+        tools: ToolFlags,
+        #[command(flatten)]
         load: LoadFlags,
     },
     /// Run the sales example on loopback: a seeded SQLite warehouse, the Sales API, and
@@ -89,9 +93,77 @@ enum Command {
         /// Print the `tools/list` result a client receives instead of a table.
         #[arg(long)]
         json: bool,
+        /// Print the tool count, `tools/list` size and estimated tokens of each mode.
+        #[arg(long, conflicts_with = "json")]
+        stats: bool,
+        #[command(flatten)]
+        tools: ToolFlags,
         #[command(flatten)]
         load: LoadFlags,
     },
+}
+
+/// Which tools a server offers, and how.
+#[derive(Args)]
+struct ToolFlags {
+    /// How tools are offered: all, discover (three tools that search, describe and call
+    /// operations) or auto (all below 40 tools and 30k tokens of tools/list, discover above;
+    /// the default). Overrides mcpgen.yaml's `tools:`.
+    #[arg(long = "tools", value_name = "MODE", value_parser = str::parse::<ToolMode>)]
+    mode: Option<ToolMode>,
+    /// Keep only operations with this tag (repeatable: any of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Keep only operations whose path matches this glob (`*` within a segment, `**` across;
+    /// repeatable).
+    #[arg(long = "path", value_name = "GLOB")]
+    paths: Vec<String>,
+    /// Keep only operations with this HTTP method (repeatable).
+    #[arg(long = "method", value_name = "METHOD", value_parser = parse_method)]
+    methods: Vec<Method>,
+    /// Keep only the operation with this operationId or tool name (repeatable).
+    #[arg(long = "operation", value_name = "ID")]
+    operations: Vec<String>,
+    /// Keep only read-only operations.
+    #[arg(long)]
+    read_only: bool,
+}
+
+impl ToolFlags {
+    /// Applies the filter flags to `api`; fails when nothing is left.
+    fn filter(&self, api: &mut Api) -> Result<(), String> {
+        let filter = ToolFilter {
+            tags: self.tags.clone(),
+            paths: self.paths.clone(),
+            methods: self.methods.clone(),
+            operations: self.operations.clone(),
+            read_only: self.read_only,
+        };
+        if filter.is_empty() {
+            return Ok(());
+        }
+        let before = api.tools.len();
+        retain_tools(api, &filter);
+        if api.tools.is_empty() {
+            return Err(format!(
+                "none of the {before} operations matches the filter flags"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The mode: the flag, else mcpgen.yaml's, else `auto`.
+    fn mode(&self, api: &Api) -> ToolMode {
+        self.mode.or(api.tool_mode).unwrap_or_default()
+    }
+}
+
+/// An HTTP method as `--method` takes it (any case).
+fn parse_method(text: &str) -> Result<Method, String> {
+    Method::ALL
+        .into_iter()
+        .find(|m| m.as_str().eq_ignore_ascii_case(text))
+        .ok_or_else(|| format!("expected an HTTP method (GET, POST, ...), not `{text}`"))
 }
 
 /// Flags that shape how documents load.
@@ -187,6 +259,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             max_response_bytes,
             ca_certificates,
             credentials,
+            tools,
             load: flags,
         } => {
             // Logs go to stderr: on stdio, stdout carries only the protocol.
@@ -199,12 +272,17 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 )
                 .init();
             let mut outcome = load(&spec, &flags.options());
-            let Some(api) = outcome.api.take() else {
+            let Some(mut api) = outcome.api.take() else {
                 outcome.place_all();
                 report::diagnostics(&outcome)?;
                 summary(&spec, &outcome)?;
                 return Ok(ExitCode::FAILURE);
             };
+            if let Err(e) = tools.filter(&mut api) {
+                eprintln!("mcpgen: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            let tool_mode = tools.mode(&api);
             let warnings = outcome.diagnostics.len();
             drop(outcome);
             let credentials = match read_credentials(credentials.as_deref(), &spec)
@@ -232,6 +310,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     ca_certificates,
                 },
                 credentials: std::sync::Arc::new(credentials),
+                tool_mode,
                 ..Default::default()
             };
             if let Err(e) = options.upstream.check() {
@@ -245,6 +324,12 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 spec.display()
             );
             let server = mcpgen_runtime::server::McpServer::new(api, options);
+            if server.discovers() {
+                tracing::info!(
+                    operations = server.api().tools.len(),
+                    "discovery mode: offering search_operations, describe_operations and call_operation (--tools all lists every operation)"
+                );
+            }
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -281,17 +366,37 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
         Command::List {
             spec,
             json,
+            stats,
+            tools,
             load: flags,
         } => {
             let mut outcome = load(&spec, &flags.options());
-            let Some(api) = &outcome.api else {
+            let Some(api) = &mut outcome.api else {
                 outcome.place_all();
                 report::diagnostics(&outcome)?;
                 summary(&spec, &outcome)?;
                 return Ok(ExitCode::FAILURE);
             };
+            if let Err(e) = tools.filter(api) {
+                eprintln!("mcpgen: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            let api = &*api;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            if json {
+            let full_bytes = || {
+                serde_json::to_vec(&mcpgen_runtime::tools_list::ToolsListView(api))
+                    .map_or(0, |v| v.len())
+            };
+            let discovers = mcpgen_runtime::discovery::discovers(tools.mode(api), api, full_bytes);
+            if stats {
+                report::stats(&mut out, api, discovers)?;
+            } else if json && discovers {
+                let list = serde_json::json!({
+                    "tools": mcpgen_runtime::discovery::discovery_tools(api)
+                });
+                serde_json::to_writer_pretty(&mut out, &list)?;
+                writeln!(out)?;
+            } else if json {
                 let list = mcpgen_runtime::tools_list::ToolsListView(api);
                 serde_json::to_writer_pretty(&mut out, &list)?;
                 writeln!(out)?;

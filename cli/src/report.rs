@@ -137,6 +137,37 @@ impl miette::Diagnostic for Shown<'_> {
     }
 }
 
+/// `mcpgen list --stats`: what each mode costs a client's context.
+pub fn stats(
+    out: &mut impl Write,
+    api: &mcpgen_runtime::model::Api,
+    discovers: bool,
+) -> std::io::Result<()> {
+    use mcpgen_runtime::discovery::{discovery_tools, estimate_tokens};
+    let all =
+        serde_json::to_vec(&mcpgen_runtime::tools_list::ToolsListView(api)).map_or(0, |v| v.len());
+    let discover = serde_json::to_vec(&serde_json::json!({ "tools": discovery_tools(api) }))
+        .map_or(0, |v| v.len());
+    writeln!(
+        out,
+        "{:<9} {:>6} {:>12} {:>14}",
+        "MODE", "TOOLS", "LIST BYTES", "TOKENS (est.)"
+    )?;
+    for (mode, tools, bytes) in [("all", api.tools.len(), all), ("discover", 3, discover)] {
+        writeln!(
+            out,
+            "{mode:<9} {tools:>6} {bytes:>12} {:>14}",
+            estimate_tokens(bytes)
+        )?;
+    }
+    writeln!(
+        out,
+        "offered as: {} ({} operations; --tools changes it)",
+        if discovers { "discover" } else { "all" },
+        api.tools.len()
+    )
+}
+
 /// Prints where each database's connection URL comes from and whether it is there.
 pub fn databases(api: &mcpgen_runtime::model::Api) -> std::io::Result<()> {
     if api.databases.is_empty() {

@@ -164,3 +164,74 @@ fn help_is_stable() {
     let out = mcpgen(&["check", "--help"]);
     insta::assert_snapshot!("check-help", text(&out.stdout));
 }
+
+#[test]
+fn list_stats_and_modes_show_what_a_client_receives() {
+    let out = mcpgen(&["list", "--stats", "corpus/github/api.github.com.json"]);
+    let stats = text(&out.stdout);
+    assert!(out.status.success(), "{stats}");
+    assert!(
+        stats.contains("offered as: discover (1223 operations"),
+        "{stats}"
+    );
+    let discover = stats.lines().find(|l| l.starts_with("discover")).unwrap();
+    let tokens: usize = discover.split_whitespace().last().unwrap().parse().unwrap();
+    assert!(tokens < 2000, "{discover}");
+
+    let out = mcpgen(&["list", "--json", "corpus/github/api.github.com.json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = list["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["search_operations", "describe_operations", "call_operation"]
+    );
+
+    let out = mcpgen(&[
+        "list",
+        "--json",
+        "--tools",
+        "all",
+        "--tag",
+        "pulls",
+        "--method",
+        "get",
+        "corpus/github/api.github.com.json",
+    ]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tools = list["tools"].as_array().unwrap();
+    assert!(tools.len() > 5 && tools.len() < 40, "{}", tools.len());
+    assert!(
+        tools
+            .iter()
+            .all(|t| t["annotations"]["readOnlyHint"] == true)
+    );
+
+    let out = mcpgen(&[
+        "list",
+        "--tag",
+        "no-such-tag",
+        "corpus/github/api.github.com.json",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("none of the 1223 operations matches"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = mcpgen(&[
+        "list",
+        "--tools",
+        "some",
+        "corpus/github/api.github.com.json",
+    ]);
+    assert!(
+        text(&out.stderr).contains("expected auto, all or discover"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -15,8 +15,17 @@ fn the_demo_answers_its_sample_calls() {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("600 customers"), "{stdout}");
     assert!(stdout.contains("Tools (14):"), "{stdout}");
-    assert!(stdout.contains("\"name\": \"North America\""), "the REST call: {stdout}");
-    assert!(stdout.contains("\"region_name\": \"North America\""), "the SQL call: {stdout}");
+    assert!(
+        stdout.contains("\"name\": \"North America\""),
+        "the REST call: {stdout}"
+    );
+    assert!(
+        stdout.contains("\"region_name\": \"North America\""),
+        "the SQL call: {stdout}"
+    );
     assert!(!stdout.contains("a tool error"), "{stdout}");
-    assert!(!stdout.contains("demo-"), "the API key is not printed: {stdout}");
+    assert!(
+        !stdout.contains("demo-"),
+        "the API key is not printed: {stdout}"
+    );
 }

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod credentials;
+pub mod discovery;
 pub mod model;
 pub mod request;
 pub mod result;

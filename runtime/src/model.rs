@@ -37,6 +37,9 @@ pub struct Api {
     /// The databases SQL tools run on, by the name their [`SqlQuery::database`] uses.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub databases: BTreeMap<String, Database>,
+    /// How mcpgen.yaml asks for the tools to be offered; the command line can override it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_mode: Option<ToolMode>,
 }
 
 impl Api {
@@ -216,6 +219,33 @@ pub enum SqlType {
     Boolean,
     Date,
     DateTime,
+}
+
+/// Whether a server lists every tool or the three discovery tools.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolMode {
+    /// Every tool when the list is small (see [`crate::discovery::AUTO_MAX_TOOLS`]),
+    /// discovery otherwise.
+    #[default]
+    Auto,
+    /// Every tool, however many.
+    All,
+    /// The three discovery tools.
+    Discover,
+}
+
+impl std::str::FromStr for ToolMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "auto" => Ok(ToolMode::Auto),
+            "all" => Ok(ToolMode::All),
+            "discover" => Ok(ToolMode::Discover),
+            other => Err(format!("expected auto, all or discover, not `{other}`")),
+        }
+    }
 }
 
 /// HTTP methods an operation can use.

@@ -7,10 +7,13 @@
 //! only an unknown tool name is a protocol error, as MCP asks.
 
 use crate::credentials::Credentials;
+use crate::discovery::{self, Hit, SearchIndex, ToolMode, discovers};
+use crate::model;
 use crate::model::Api;
 use crate::request::{self, Target};
 use crate::result::{from_response, tool_error};
 use crate::sql::Databases;
+use crate::tools_list::ToolsListView;
 use crate::tools_list::rmcp_tool;
 use crate::upstream::{Upstream, UpstreamOptions};
 use crate::validate::Validators;
@@ -36,6 +39,8 @@ pub struct ServeOptions {
     pub list_ttl_ms: u64,
     /// The secrets for the document's security schemes.
     pub credentials: Arc<Credentials>,
+    /// Every tool, or the three discovery tools (see [`crate::discovery`]).
+    pub tool_mode: ToolMode,
 }
 
 impl Default for ServeOptions {
@@ -46,6 +51,8 @@ impl Default for ServeOptions {
             page_bytes: 512 * 1024,
             list_ttl_ms: 5 * 60 * 1000,
             credentials: Arc::default(),
+            // A library user gets what it built; the command line defaults to `auto`.
+            tool_mode: ToolMode::All,
         }
     }
 }
@@ -63,6 +70,10 @@ struct Inner {
     upstream: Upstream,
     databases: Databases,
     validators: Validators,
+    /// Whether the server lists the discovery tools instead of every tool.
+    discover: bool,
+    /// The search index, built on the first search.
+    index: std::sync::OnceLock<SearchIndex>,
 }
 
 impl McpServer {
@@ -77,6 +88,11 @@ impl McpServer {
             .collect();
         let validators = Validators::new(&api);
         let databases = Databases::new(&api);
+        let discover = discovers(options.tool_mode, &api, || {
+            let mut counter = ByteCounter(0);
+            serde_json::to_writer(&mut counter, &ToolsListView(&api)).expect("tools serialize");
+            counter.0
+        });
         McpServer {
             inner: Arc::new(Inner {
                 api,
@@ -85,6 +101,8 @@ impl McpServer {
                 upstream,
                 databases,
                 validators,
+                discover,
+                index: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -94,8 +112,142 @@ impl McpServer {
         &self.inner.api
     }
 
+    /// Whether the server offers the discovery tools instead of every tool.
+    pub fn discovers(&self) -> bool {
+        self.inner.discover
+    }
+
+    /// Ranks the operations for `query` (what `search_operations` runs).
+    pub fn search(
+        &self,
+        query: &str,
+        limit: usize,
+        keep: impl Fn(&model::Tool) -> bool,
+    ) -> Vec<Hit> {
+        let api = &self.inner.api;
+        let index = self.inner.index.get_or_init(|| SearchIndex::new(api));
+        index.search(api, query, limit, keep)
+    }
+
+    /// Runs one of the three discovery tools; `None` when `name` is not one of them.
+    async fn discovery_call(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<Result<rmcp::model::CallToolResult, ErrorData>> {
+        use serde_json::{Value, json};
+        let api = &self.inner.api;
+        let strings = |key: &str| -> Vec<String> {
+            args.get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let structured = |value: Value| {
+            let text = serde_json::to_string(&value).unwrap_or_default();
+            let mut result =
+                rmcp::model::CallToolResult::success(vec![rmcp::model::ContentBlock::text(text)]);
+            result.structured_content = Some(value);
+            Ok(result)
+        };
+        Some(match name {
+            discovery::SEARCH => {
+                let Some(query) = args
+                    .get("query")
+                    .and_then(Value::as_str)
+                    .filter(|q| !q.trim().is_empty())
+                else {
+                    return Some(Ok(tool_error(
+                        "`query` is required: say in plain words what you want to do",
+                    )));
+                };
+                let limit = args
+                    .get("limit")
+                    .and_then(Value::as_u64)
+                    .map_or(10, |l| (l as usize).clamp(1, discovery::MAX_RESULTS));
+                let tags = strings("tags");
+                let methods: Vec<String> = strings("methods")
+                    .iter()
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect();
+                let hits = self.search(query, limit, |tool| {
+                    (tags.is_empty() || tool.tags.iter().any(|t| tags.contains(t)))
+                        && (methods.is_empty() || methods.iter().any(|m| m == tool.method.as_str()))
+                });
+                let results: Vec<Value> = hits
+                    .iter()
+                    .map(|hit| discovery::hit_summary(&api.tools[hit.index]))
+                    .collect();
+                structured(json!({ "results": results }))
+            }
+            discovery::DESCRIBE => {
+                let names = strings("names");
+                if names.is_empty() || names.len() > discovery::MAX_DESCRIBE {
+                    return Some(Ok(tool_error(format!(
+                        "`names`: give 1 to {} operation names from {}",
+                        discovery::MAX_DESCRIBE,
+                        discovery::SEARCH
+                    ))));
+                }
+                let mut operations = Vec::new();
+                let mut unknown = Vec::new();
+                for name in &names {
+                    match self.inner.by_name.get(name) {
+                        Some(&i) => operations.push(discovery::description(api, &api.tools[i])),
+                        None => unknown.push(name.clone()),
+                    }
+                }
+                let mut out = json!({ "operations": operations });
+                if !unknown.is_empty() {
+                    out["unknown"] = json!(unknown);
+                    out["hint"] = json!(format!("names come from {}", discovery::SEARCH));
+                }
+                structured(out)
+            }
+            discovery::CALL => {
+                let Some(target) = args.get("name").and_then(Value::as_str) else {
+                    return Some(Ok(tool_error(
+                        "`name` is required: an operation name from search_operations",
+                    )));
+                };
+                if !self.inner.by_name.contains_key(target) {
+                    return Some(Ok(tool_error(format!(
+                        "there is no operation `{target}`; find one with {}",
+                        discovery::SEARCH
+                    ))));
+                }
+                let arguments = match args.get("arguments") {
+                    None | Some(Value::Null) => serde_json::Map::new(),
+                    Some(Value::Object(map)) => map.clone(),
+                    Some(_) => return Some(Ok(tool_error("`arguments` must be an object"))),
+                };
+                self.call_operation(target, arguments).await
+            }
+            _ => return None,
+        })
+    }
+
     /// Runs one tool call: the same path `tools/call` takes, for tests and benchmarks.
     pub async fn call(
+        &self,
+        name: &str,
+        args: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<rmcp::model::CallToolResult, ErrorData> {
+        if self.inner.discover
+            && let Some(result) = self.discovery_call(name, &args).await
+        {
+            return result;
+        }
+        self.call_operation(name, args).await
+    }
+
+    /// Calls one operation of the model by its tool name.
+    async fn call_operation(
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
@@ -249,6 +401,15 @@ impl ServerHandler for McpServer {
         request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        if self.inner.discover {
+            let tools = discovery::discovery_tools(&self.inner.api)
+                .into_iter()
+                .filter_map(|t| serde_json::from_value::<Tool>(t).ok())
+                .collect();
+            return Ok(ListToolsResult::with_all_items(tools)
+                .with_ttl_ms(self.inner.options.list_ttl_ms)
+                .with_cache_scope(CacheScope::Public));
+        }
         let cursor = request.and_then(|r| r.cursor);
         let start = match cursor.as_deref() {
             None => 0,

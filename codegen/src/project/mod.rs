@@ -19,6 +19,7 @@
 //!           status: { enum: [open, shipped], default: open }
 //!   - rest: { ... }                  # see `rest`
 //!   - sql: { ... }                   # see `sql`
+//! tools: auto                        # or all, or discover (see mcpgen_runtime::discovery)
 //! credentials:                       # as in a --credentials file
 //!   api_key: { env: SALES_API_KEY }
 //! ```
@@ -57,6 +58,8 @@ pub fn is_project(text: &str) -> bool {
 #[serde(deny_unknown_fields)]
 struct ProjectShape {
     sources: Vec<Spanned<SourceShape>>,
+    /// Every tool, the discovery tools, or whichever suits the size (`auto`).
+    tools: Option<mcpgen_runtime::model::ToolMode>,
     /// Read by the runtime's credentials parser from the same text.
     #[serde(default)]
     #[allow(dead_code)]
@@ -73,25 +76,48 @@ struct SourceShape {
     sql: Option<Spanned<sql::SqlShape>>,
     prefix: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
-    include: Option<Spanned<FilterShape>>,
-    exclude: Option<Spanned<FilterShape>>,
+    include: Option<Spanned<ToolFilter>>,
+    exclude: Option<Spanned<ToolFilter>>,
     #[serde(default)]
     tools: HashMap<Spanned<String>, Spanned<ToolShape>>,
 }
 
-#[derive(Deserialize, Default)]
+/// Which tools to keep (`include`) or drop (`exclude`); also the command line's filter flags.
+#[derive(Deserialize, Default, Clone, Debug)]
 #[serde(deny_unknown_fields)]
-struct FilterShape {
+pub struct ToolFilter {
+    /// Operations with any of these tags.
     #[serde(default)]
-    tags: Vec<String>,
+    pub tags: Vec<String>,
+    /// Operations whose path matches any of these globs ([`glob_matches`]).
     #[serde(default)]
-    paths: Vec<String>,
+    pub paths: Vec<String>,
+    /// Operations with any of these methods.
     #[serde(default)]
-    methods: Vec<Method>,
+    pub methods: Vec<Method>,
+    /// Operations with any of these operationIds or tool names.
     #[serde(default)]
-    operations: Vec<String>,
+    pub operations: Vec<String>,
+    /// Only read-only operations (GET, HEAD, OPTIONS, QUERY, read-only SQL).
     #[serde(default)]
-    read_only: bool,
+    pub read_only: bool,
+}
+
+impl ToolFilter {
+    /// Whether the filter says nothing (keeps everything).
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+            && self.paths.is_empty()
+            && self.methods.is_empty()
+            && self.operations.is_empty()
+            && !self.read_only
+    }
+}
+
+/// Keeps the tools that match every criterion `filter` gives (any entry of a list), as an
+/// `include:` does; works the same whether the server lists all tools or discovers them.
+pub fn retain_tools(api: &mut Api, filter: &ToolFilter) {
+    api.tools.retain(|tool| matches_all(filter, tool));
 }
 
 #[derive(Deserialize)]
@@ -273,6 +299,9 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
             None => api,
             Some(into) => merge(into, api),
         });
+    }
+    if let Some(api) = &mut merged {
+        api.tool_mode = project.tools;
     }
     if !outcome.has_errors() {
         outcome.api = merged;
@@ -507,7 +536,7 @@ fn shape_source(
 }
 
 /// Include: every criterion given must match (a criterion is a list: any entry matches).
-fn matches_all(filter: &FilterShape, tool: &Tool) -> bool {
+fn matches_all(filter: &ToolFilter, tool: &Tool) -> bool {
     (filter.tags.is_empty() || filter.tags.iter().any(|t| tool.tags.contains(t)))
         && (filter.paths.is_empty() || filter.paths.iter().any(|g| glob_matches(g, &tool.path)))
         && (filter.methods.is_empty() || filter.methods.contains(&tool.method))
@@ -516,7 +545,7 @@ fn matches_all(filter: &FilterShape, tool: &Tool) -> bool {
 }
 
 /// Exclude: any entry of any criterion matches.
-fn matches_any(filter: &FilterShape, tool: &Tool) -> bool {
+fn matches_any(filter: &ToolFilter, tool: &Tool) -> bool {
     filter.tags.iter().any(|t| tool.tags.contains(t))
         || filter.paths.iter().any(|g| glob_matches(g, &tool.path))
         || filter.methods.contains(&tool.method)
