@@ -185,9 +185,17 @@ pub fn mariadb(name: &str) -> DatabaseServer {
     if !user.is_empty() {
         server.arg(format!("--user={user}"));
     }
-    let process = server.spawn().expect("mariadbd starts");
-    wait_for(&socket, Duration::from_secs(30));
     let password = "maria-S3cret-pass".to_string();
+    // Owned before anything can fail, so a failed start still stops the server.
+    let started = DatabaseServer {
+        url: format!("mysql://mcpgen:{password}@127.0.0.1:{port}/sales"),
+        password: password.clone(),
+        process: Some(server.spawn().expect("mariadbd starts")),
+        stop: Vec::new(),
+        dir: dir.clone(),
+        as_postgres_user: false,
+    };
+    wait_for(&socket, Duration::from_secs(30));
     let mut setup = Command::new("mariadb");
     setup
         .arg("--no-defaults")
@@ -197,14 +205,7 @@ pub fn mariadb(name: &str) -> DatabaseServer {
             "CREATE USER 'mcpgen'@'%' IDENTIFIED BY '{password}'; CREATE DATABASE sales; GRANT ALL ON sales.* TO 'mcpgen'@'%';"
         ));
     run(setup, "MariaDB setup");
-    DatabaseServer {
-        url: format!("mysql://mcpgen:{password}@127.0.0.1:{port}/sales"),
-        password,
-        process: Some(process),
-        stop: Vec::new(),
-        dir,
-        as_postgres_user: false,
-    }
+    started
 }
 
 /// Waits until the server's socket exists.

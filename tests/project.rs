@@ -433,6 +433,18 @@ fn mistakes_get_precise_errors() {
             9,
             "expected `type` string",
         ),
+        (
+            "two statements in one tool",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools:\n        - name: t\n          description: d\n          statement: SELECT 1; DELETE FROM t\n".to_string(),
+            7,
+            "a tool runs one statement",
+        ),
+        (
+            "URL slot filled from the query",
+            "sources:\n  - rest:\n      base_url: http://h\n      tools:\n        - name: t\n          description: d\n          url: /x/{id}\n          parameters:\n            id: { in: query, type: string }\n".to_string(),
+            9,
+            "must be `in: path`",
+        ),
     ];
     assert!(cases.len() >= 15);
     let mut failures = Vec::new();

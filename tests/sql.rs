@@ -271,7 +271,11 @@ async fn suite(engine: &str, url: &str, password: Option<&str>, slow: &str) {
         "{engine}: {message}"
     );
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(4),
+        !message.contains("did not stop it"),
+        "{engine}: the database stops it: {message}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
         "{engine}: stopped in time"
     );
 
@@ -282,6 +286,8 @@ async fn suite(engine: &str, url: &str, password: Option<&str>, slow: &str) {
         "UPDATE orders SET note = 'changed'",
         "INSERT INTO orders (id, region, amount_cents, ordered_at) VALUES (999, 'EU', 1, '2026-01-01')",
         "DROP TABLE orders",
+        "SELECT 1 AS one; DELETE FROM orders",
+        "VACUUM INTO 'copy.db'",
     ] {
         let mut sneaky = api.clone();
         let tool = sneaky
@@ -299,6 +305,10 @@ async fn suite(engine: &str, url: &str, password: Option<&str>, slow: &str) {
         count(&server).await,
         ROWS as i64,
         "{engine}: the writes were refused"
+    );
+    assert!(
+        !Path::new("copy.db").exists(),
+        "{engine}: VACUUM INTO wrote no file"
     );
     let result = call(&server, "note_of", json!({"id": 2})).await;
     assert_eq!(rows(&result)[0]["note"], Value::Null, "{engine}");

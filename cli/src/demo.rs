@@ -38,25 +38,26 @@ impl Drop for Scratch {
 pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
     let scratch = Scratch(std::env::temp_dir().join(format!("mcpgen-demo-{}", std::process::id())));
     let dir = &scratch.0;
+    let warehouse = dir.join("warehouse.db");
+    let api_key = fresh_key();
+    let warehouse_url = format!("sqlite://{}", warehouse.display());
+    // SAFETY: this is the first thing the demo does, before any thread exists (the runtime
+    // and the seeding threads come later), so nothing can read the environment while it
+    // changes. The project reads both variables, as it would in production.
+    unsafe {
+        std::env::set_var("SALES_API_KEY", &api_key);
+        std::env::set_var("SALES_WAREHOUSE_URL", &warehouse_url);
+    }
     std::fs::create_dir_all(dir)?;
     for (name, text) in FILES {
         std::fs::write(dir.join(name), text)?;
     }
-    let warehouse = dir.join("warehouse.db");
     let started = std::time::Instant::now();
     let summary = sales_upstream::seed(&warehouse)?;
     println!(
         "Sales warehouse (SQLite): {summary}, seeded in {} ms",
         started.elapsed().as_millis()
     );
-    let api_key = fresh_key();
-    let warehouse_url = format!("sqlite://{}", warehouse.display());
-    // SAFETY: no other thread exists yet (the runtime is built below), so nothing can read
-    // the environment while it changes. The project reads both variables, as in production.
-    unsafe {
-        std::env::set_var("SALES_API_KEY", &api_key);
-        std::env::set_var("SALES_WAREHOUSE_URL", &warehouse_url);
-    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)

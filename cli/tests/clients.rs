@@ -353,7 +353,9 @@ fn python_sdk_uses_the_sales_example() {
                 .unwrap()
         })
     };
-    for row in report["structuredContent"]["rows"].as_array().unwrap() {
+    let rows = report["structuredContent"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "one row per region: {report}");
+    for row in rows {
         let region = row["region"].as_str().unwrap();
         assert!(region.chars().all(|c| c.is_ascii_uppercase()), "{region}");
         let expected = direct(&format!(

@@ -341,6 +341,12 @@ fn lower_tool(
             } else {
                 Place::Body
             });
+        if place != Place::Path && slots.contains(&pname.value) {
+            errors.push(located.error(format!(
+                "parameter `{}` fills `{{{}}}` in the url, so it must be `in: path`",
+                pname.value, pname.value
+            )));
+        }
         if place == Place::Path && !slots.contains(&pname.value) {
             errors.push(located.error(format!(
                 "parameter `{}` is `in: path`, but the url `{}` has no `{{{}}}`",

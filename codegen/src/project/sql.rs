@@ -32,7 +32,7 @@ use crate::load::names::is_valid_tool_name;
 use mcpgen_runtime::model::{
     Annotations, Api, Database, Method, SecretRef, SourceRef, SqlParameter, SqlQuery, SqlType, Tool,
 };
-use mcpgen_runtime::sql::{output_schema, placeholders};
+use mcpgen_runtime::sql::{first_keyword, output_schema, placeholders};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use serde_saphyr::Spanned;
@@ -358,7 +358,7 @@ fn lower_tool(
             parameters,
             write,
             max_rows,
-            timeout_ms: (timeout * 1000.0).round() as u64,
+            timeout_ms: ((timeout * 1000.0).round() as u64).max(1),
         }),
         source: SourceRef {
             file: file.to_string(),
@@ -400,22 +400,9 @@ fn writing_keyword(statement: &str) -> Option<String> {
     const WRITES: &[&str] = &[
         "INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT", "CREATE", "DROP", "ALTER",
         "TRUNCATE", "GRANT", "REVOKE", "ATTACH", "DETACH", "VACUUM", "REINDEX", "COPY", "CALL",
+        "PRAGMA", "SET", "LOCK",
     ];
-    let mut text = statement.trim_start();
-    loop {
-        if let Some(rest) = text.strip_prefix("--") {
-            text = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(rest) = text.strip_prefix("/*") {
-            text = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else {
-            break;
-        }
-    }
-    let first: String = text
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let first = first_keyword(statement);
     WRITES.contains(&first.as_str()).then_some(first)
 }
 

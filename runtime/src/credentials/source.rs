@@ -197,6 +197,21 @@ impl SecretReader {
     }
 }
 
+/// The model keeps where a secret comes from as plain data (mcpgen.yaml); a command's output
+/// is kept for five minutes, as in a credentials file without `ttl_seconds`.
+impl From<&crate::model::SecretRef> for SecretSource {
+    fn from(reference: &crate::model::SecretRef) -> Self {
+        match reference {
+            crate::model::SecretRef::Env(var) => SecretSource::Env(var.clone()),
+            crate::model::SecretRef::File(path) => SecretSource::File(path.into()),
+            crate::model::SecretRef::Command(argv) => SecretSource::Command {
+                argv: argv.clone(),
+                ttl: Duration::from_secs(300),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
