@@ -68,10 +68,22 @@ enum Command {
         /// a scheme not listed reads MCPGEN_CRED_<SCHEME>.
         #[arg(long, value_name = "FILE")]
         credentials: Option<PathBuf>,
+        /// Append one hash-chained JSON line per call to this file (`-`: standard output,
+        /// with --http only). `mcpgen audit verify FILE` checks the chain.
+        #[arg(long, value_name = "FILE")]
+        audit: Option<PathBuf>,
+        /// Key the audit hashes (HMAC-SHA256) with the value of this environment variable.
+        #[arg(long, value_name = "VAR", requires = "audit")]
+        audit_key_env: Option<String>,
         #[command(flatten)]
         tools: ToolFlags,
         #[command(flatten)]
         load: LoadFlags,
+    },
+    /// Check an audit log written by `serve --audit`: every line's hash, and the chain.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
     },
     /// Run the sales example on loopback: a seeded SQLite warehouse, the Sales API, and
     /// mcpgen serving both as MCP tools; prints the URL, the tools, client configurations and
@@ -101,6 +113,29 @@ enum Command {
         #[command(flatten)]
         load: LoadFlags,
     },
+}
+
+/// What `mcpgen audit` does.
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the chain; exit 1 and name the first bad line when a line was changed,
+    /// deleted or reordered.
+    Verify {
+        /// The audit log.
+        file: PathBuf,
+        /// The environment variable holding the HMAC key the log was written with.
+        #[arg(long, value_name = "VAR")]
+        key_env: Option<String>,
+    },
+}
+
+/// The audit key from an environment variable, when one is named.
+fn audit_key(var: Option<&str>) -> Result<Option<Vec<u8>>, String> {
+    let Some(var) = var else { return Ok(None) };
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(Some(value.into_bytes())),
+        _ => Err(format!("the audit key variable {var} is not set")),
+    }
 }
 
 /// Which tools a server offers, and how.
@@ -259,6 +294,8 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             max_response_bytes,
             ca_certificates,
             credentials,
+            audit,
+            audit_key_env,
             tools,
             load: flags,
         } => {
@@ -297,6 +334,34 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
+            let key = match audit_key(audit_key_env.as_deref()) {
+                Ok(key) => key,
+                Err(e) => {
+                    eprintln!("mcpgen: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let audit = match audit.as_deref() {
+                None => None,
+                Some(path) if path == std::path::Path::new("-") => {
+                    if http.is_none() {
+                        eprintln!(
+                            "mcpgen: --audit - writes to standard output, which stdio serving uses for the protocol; give a file, or serve with --http"
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    Some(std::sync::Arc::new(
+                        mcpgen_runtime::audit::AuditLog::stdout(key),
+                    ))
+                }
+                Some(path) => match mcpgen_runtime::audit::AuditLog::open(path, key) {
+                    Ok(log) => Some(std::sync::Arc::new(log)),
+                    Err(e) => {
+                        eprintln!("mcpgen: {e}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                },
+            };
             let seconds = |s: f64| std::time::Duration::from_secs_f64(s.max(0.001));
             let options = mcpgen_runtime::server::ServeOptions {
                 target: mcpgen_runtime::request::Target {
@@ -311,6 +376,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 },
                 credentials: std::sync::Arc::new(credentials),
                 tool_mode,
+                audit: audit.clone(),
                 ..Default::default()
             };
             if let Err(e) = options.upstream.check() {
@@ -344,10 +410,48 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             });
             // Do not wait for idle keep-alive connections or a blocked stdin read.
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+            if let Some(audit) = &audit {
+                audit.sync();
+            }
             match served {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(e) => {
                     eprintln!("mcpgen: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Audit {
+            action: AuditAction::Verify { file, key_env },
+        } => {
+            let key = match audit_key(key_env.as_deref()) {
+                Ok(key) => key,
+                Err(e) => {
+                    eprintln!("mcpgen: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let text = match std::fs::read_to_string(&file) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!("mcpgen: cannot read {}: {e}", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            match mcpgen_runtime::audit::verify(&text, key.as_deref()) {
+                Ok(verified) => {
+                    match &verified.last {
+                        Some((seq, hash)) => println!(
+                            "{}: ok, {} lines; the chain ends at seq {seq}, hash {hash} (keep this to detect lines cut off the end)",
+                            file.display(),
+                            verified.lines
+                        ),
+                        None => println!("{}: ok, empty", file.display()),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    println!("{}: {e}", file.display());
                     Ok(ExitCode::FAILURE)
                 }
             }

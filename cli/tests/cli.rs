@@ -235,3 +235,68 @@ fn list_stats_and_modes_show_what_a_client_receives() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn audit_verify_names_the_first_bad_line() {
+    use mcpgen_runtime::audit::{AuditEvent, AuditLog};
+    let dir = std::env::temp_dir().join(format!("mcpgen-audit-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("audit.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let log = AuditLog::open(&path, Some(b"k3y".to_vec())).unwrap();
+    for tool in ["a", "b", "c"] {
+        log.record(&AuditEvent {
+            tool: tool.into(),
+            decision: "allow",
+            outcome: "ok",
+            ..AuditEvent::default()
+        });
+    }
+    drop(log);
+    let verify = |key: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mcpgen"));
+        command.args(["audit", "verify"]).arg(&path);
+        if let Some(key) = key {
+            command
+                .args(["--key-env", "AUDIT_KEY"])
+                .env("AUDIT_KEY", key);
+        }
+        command.output().unwrap()
+    };
+    let ok = verify(Some("k3y"));
+    assert!(ok.status.success(), "{}", text(&ok.stdout));
+    assert!(
+        text(&ok.stdout).contains("ok, 3 lines"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let wrong_key = verify(Some("other"));
+    assert!(!wrong_key.status.success());
+    assert!(
+        text(&wrong_key.stdout).contains("line 1"),
+        "{}",
+        text(&wrong_key.stdout)
+    );
+
+    let original = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = original.lines().collect();
+    for (what, changed, line) in [
+        (
+            "an edit",
+            original.replacen("\"tool\":\"c\"", "\"tool\":\"x\"", 1),
+            3,
+        ),
+        ("a deletion", [lines[0], lines[2]].join("\n"), 2),
+        ("a reorder", [lines[1], lines[0], lines[2]].join("\n"), 1),
+    ] {
+        std::fs::write(&path, changed).unwrap();
+        let out = verify(Some("k3y"));
+        assert!(!out.status.success(), "{what}");
+        assert!(
+            text(&out.stdout).contains(&format!("line {line}:")),
+            "{what}: {}",
+            text(&out.stdout)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

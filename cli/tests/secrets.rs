@@ -95,13 +95,21 @@ struct Served {
 }
 
 impl Served {
-    fn start(document: &Path, base_url: &str, credentials: &Path, stderr: &Path) -> Served {
+    fn start(
+        document: &Path,
+        base_url: &str,
+        credentials: &Path,
+        stderr: &Path,
+        audit: &Path,
+    ) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
             .arg("serve")
             .arg(document)
             .args(["--base-url", base_url, "--connect-timeout", "2"])
             .arg("--credentials")
             .arg(credentials)
+            .arg("--audit")
+            .arg(audit)
             .env("MCPGEN_LOG", "trace")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -266,7 +274,8 @@ fn no_secret_leaves_the_request_it_was_meant_for() {
 
         for (label, base_url) in [("echo", echo.url.as_str()), ("unreachable", &dead)] {
             let stderr = dir.join("stderr.log");
-            let mut served = Served::start(&path, base_url, &credentials, &stderr);
+            let audit = dir.join("audit.jsonl");
+            let mut served = Served::start(&path, base_url, &credentials, &stderr, &audit);
             let names = served.tool_names();
             assert_eq!(names.len(), api.tools.len(), "{document}");
             let statuses: &[u16] = if label == "echo" {
@@ -338,6 +347,21 @@ fn no_secret_leaves_the_request_it_was_meant_for() {
             );
             outputs.push((format!("{document} ({label}): stdout"), stdout));
             outputs.push((format!("{document} ({label}): stderr"), stderr));
+            // The audit trail names each call's credentials by scheme and source, never by
+            // value, and its chain holds across both runs (the second appends to the first).
+            let trail = std::fs::read_to_string(&audit).unwrap();
+            assert!(trail.contains("\"credentials\":[{\"scheme\""), "{trail}");
+            let verify = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+                .args(["audit", "verify"])
+                .arg(&audit)
+                .output()
+                .unwrap();
+            assert!(
+                verify.status.success(),
+                "{}",
+                String::from_utf8_lossy(&verify.stdout)
+            );
+            outputs.push((format!("{document} ({label}): audit"), trail));
         }
     }
 

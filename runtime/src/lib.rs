@@ -6,6 +6,7 @@
 //! alone.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod credentials;
 pub mod discovery;
 pub mod model;

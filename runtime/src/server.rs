@@ -6,6 +6,7 @@
 //! into a tool result. Anything that goes wrong in a call is a tool error the model can read;
 //! only an unknown tool name is a protocol error, as MCP asks.
 
+use crate::audit::{AuditEvent, AuditLog, CredentialUse, UpstreamCall, arguments_digest};
 use crate::credentials::Credentials;
 use crate::discovery::{self, Hit, SearchIndex, ToolMode, discovers};
 use crate::model;
@@ -41,6 +42,8 @@ pub struct ServeOptions {
     pub credentials: Arc<Credentials>,
     /// Every tool, or the three discovery tools (see [`crate::discovery`]).
     pub tool_mode: ToolMode,
+    /// Where every call is recorded, when the operator keeps an audit trail.
+    pub audit: Option<Arc<AuditLog>>,
 }
 
 impl Default for ServeOptions {
@@ -53,6 +56,7 @@ impl Default for ServeOptions {
             credentials: Arc::default(),
             // A library user gets what it built; the command line defaults to `auto`.
             tool_mode: ToolMode::All,
+            audit: None,
         }
     }
 }
@@ -246,11 +250,45 @@ impl McpServer {
         self.call_operation(name, args).await
     }
 
-    /// Calls one operation of the model by its tool name.
+    /// Calls one operation of the model by its tool name, and records it in the audit trail.
     async fn call_operation(
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<rmcp::model::CallToolResult, ErrorData> {
+        let Some(audit) = &self.inner.options.audit else {
+            return self.run_operation(name, args, &mut Facts::default()).await;
+        };
+        let started = std::time::Instant::now();
+        let arguments = arguments_digest(&args);
+        let mut facts = Facts::default();
+        let result = self.run_operation(name, args, &mut facts).await;
+        let outcome = match &result {
+            Err(_) => "unknown_tool",
+            Ok(_) if facts.invalid_arguments => "invalid_arguments",
+            Ok(r) if r.is_error == Some(true) => "tool_error",
+            Ok(_) => "ok",
+        };
+        audit.record(&AuditEvent {
+            tool: name.to_string(),
+            arguments,
+            decision: "allow",
+            credentials: facts.credentials,
+            upstream: facts.upstream,
+            database: facts.database,
+            latency_ms: started.elapsed().as_millis() as u64,
+            outcome,
+            ..AuditEvent::default()
+        });
+        result
+    }
+
+    /// Runs one operation, noting in `facts` what the audit trail says about it.
+    async fn run_operation(
+        &self,
+        name: &str,
+        args: serde_json::Map<String, serde_json::Value>,
+        facts: &mut Facts,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         let inner = &self.inner;
         let Some(&index) = inner.by_name.get(name) else {
@@ -261,11 +299,13 @@ impl McpServer {
         };
         let api = &inner.api;
         if let Err(message) = inner.validators.check_input(api, index, &args) {
+            facts.invalid_arguments = true;
             return Ok(tool_error(message));
         }
         let tool = &api.tools[index];
         let args = tool.with_operator_arguments(args);
         if let Some(query) = &tool.query {
+            facts.database = Some(query.database.clone());
             tracing::debug!(tool = name, database = %query.database, "running statement");
             return Ok(match inner.databases.run(query, &args).await {
                 Ok(rows) => sql_result(rows),
@@ -289,6 +329,12 @@ impl McpServer {
             Err(message) => return Ok(tool_error(message)),
         };
         let mut redactor = std::mem::take(&mut signed.redactor);
+        facts.credentials = signed.used.clone();
+        facts.upstream = Some(UpstreamCall {
+            method: signed.request.method.as_str().to_string(),
+            host: host_of(&signed.request.url),
+            status: None,
+        });
         let mut outcome = inner
             .upstream
             .send_as(&signed.request, signed.identity.as_ref())
@@ -313,6 +359,9 @@ impl McpServer {
                 }
                 Err(message) => return Ok(tool_error(redactor.text(&message))),
             }
+        }
+        if let (Some(upstream), Ok(response)) = (&mut facts.upstream, &outcome) {
+            upstream.status = Some(response.status);
         }
         match outcome {
             Ok(mut response) => {
@@ -357,6 +406,26 @@ impl McpServer {
         }
         (tools, None)
     }
+}
+
+/// What a call's audit line says beyond its tool and arguments, gathered as the call runs.
+#[derive(Default)]
+struct Facts {
+    invalid_arguments: bool,
+    credentials: Vec<CredentialUse>,
+    upstream: Option<UpstreamCall>,
+    database: Option<String>,
+}
+
+/// The host (and port) of a URL: what the audit trail keeps of it.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Never a `user:password@` a base URL may carry.
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_string()
 }
 
 /// A SQL tool's rows: as text for every client, and as `structuredContent`.

@@ -8,6 +8,8 @@
 //! and everything a call returns to the model passes through the [`Redactor`] of the secrets
 //! it used.
 
+use crate::audit::CredentialUse;
+
 pub mod config;
 pub mod oauth;
 pub mod redact;
@@ -79,6 +81,8 @@ pub struct Signed {
     pub identity: Option<ClientIdentity>,
     /// The fetched access tokens the request carries, by scheme: refused ones are dropped.
     tokens: Vec<(String, SecretString)>,
+    /// The schemes the request uses and where their secrets came from, for the audit trail.
+    pub used: Vec<CredentialUse>,
 }
 
 impl Signed {
@@ -219,6 +223,7 @@ impl Credentials {
             redactor: Redactor::default(),
             identity: None,
             tokens: Vec::new(),
+            used: Vec::new(),
         };
         if tool.security.is_empty() {
             return Ok(signed);
@@ -250,6 +255,10 @@ impl Credentials {
         for scheme_use in alternative.iter() {
             let scheme = &scheme_use.scheme;
             let credential = &self.schemes[scheme];
+            signed.used.push(CredentialUse {
+                scheme: scheme.clone(),
+                source: credential.supply.kind(),
+            });
             let cannot = |e: String| {
                 format!(
                     "Cannot call `{}`: the credential for `{scheme}`: {e}",
@@ -381,6 +390,20 @@ impl SchemeCredential {
 }
 
 impl Supply {
+    /// The kind of source, as the audit trail names it.
+    fn kind(&self) -> &'static str {
+        match self {
+            Supply::Secret(reader) => match reader.source() {
+                SecretSource::Env(_) => "env",
+                SecretSource::File(_) => "file",
+                SecretSource::Command { .. } => "command",
+            },
+            Supply::Tokens(_) => "oauth2",
+            Supply::Certificate { .. } => "certificate",
+            Supply::Unconfigured => "none",
+        }
+    }
+
     /// The source in words (never a value).
     fn describe(&self) -> String {
         match self {
