@@ -6,7 +6,7 @@
 //! in tools/list, in any tool result (successes, upstream 401 and 500, an unreachable
 //! upstream, bad arguments, missing credentials) or in any log line at trace level.
 
-use crate::util::load_spec;
+use crate::util::{call_tool as call, load_spec};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -140,12 +140,6 @@ fn server(api: &Api, base_url: String, config: &CredentialsConfig) -> McpServer 
             ..Default::default()
         },
     )
-}
-
-async fn call(server: &McpServer, tool: &str, args: Value) -> Value {
-    let args = args.as_object().cloned().unwrap_or_default();
-    let result = server.call(tool, args).await.expect("a known tool");
-    serde_json::to_value(result).unwrap()
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -2,7 +2,7 @@
 //! that finds the right operation for tasks phrased as people phrase them, and calls through
 //! `call_operation` that send exactly what a direct call sends.
 
-use crate::util::{load_spec, specs};
+use crate::util::{call_tool as call, load_spec, specs};
 use mcpgen_runtime::credentials::{Credentials, CredentialsConfig};
 use mcpgen_runtime::discovery::{self, ToolMode, estimate_tokens};
 use mcpgen_runtime::model::Api;
@@ -217,14 +217,6 @@ fn kubernetes_tasks_find_their_operation_in_the_top_five() {
         misses.len(),
         misses.join("\n")
     );
-}
-
-async fn call(server: &McpServer, tool: &str, args: Value) -> Value {
-    let result = server
-        .call(tool, args.as_object().cloned().unwrap_or_default())
-        .await
-        .expect("a known tool");
-    serde_json::to_value(result).unwrap()
 }
 
 /// The three tools work together, filters narrow the search, and a call through

@@ -4,6 +4,7 @@
 //! connection URL that never shows.
 
 use crate::databases::{mariadb, postgres, scratch};
+use crate::util::call_tool as call;
 use mcpgen_codegen::LoadOptions;
 use mcpgen_codegen::project::load_any;
 use mcpgen_runtime::model::Api;
@@ -124,12 +125,6 @@ fn load(dir: &Path) -> Api {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     outcome.api.expect("the project loads")
-}
-
-async fn call(server: &McpServer, tool: &str, args: Value) -> Value {
-    let args = args.as_object().cloned().unwrap_or_default();
-    let result = server.call(tool, args).await.expect("a known tool");
-    serde_json::to_value(result).unwrap()
 }
 
 fn error_text(result: &Value) -> String {

@@ -56,3 +56,14 @@ pub fn load_spec(path: &Path) -> Outcome {
 pub fn small(entry: &CorpusEntry) -> bool {
     entry.bytes < 100_000
 }
+
+/// Calls a tool the way `tools/call` does; the result as JSON.
+pub async fn call_tool(
+    server: &mcpgen_runtime::server::McpServer,
+    tool: &str,
+    args: Value,
+) -> Value {
+    let args = args.as_object().cloned().unwrap_or_default();
+    let result = server.call(tool, args).await.expect("a known tool");
+    serde_json::to_value(result).unwrap()
+}

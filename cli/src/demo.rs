@@ -8,6 +8,7 @@
 
 use crate::{load, read_credentials, table};
 use mcpgen_codegen::LoadOptions;
+use mcpgen_runtime::audit::{AuditLog, verify};
 use mcpgen_runtime::credentials::Credentials;
 use mcpgen_runtime::request::Target;
 use mcpgen_runtime::server::{McpServer, ServeOptions};
@@ -58,14 +59,7 @@ pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
         "Sales warehouse (SQLite): {summary}, seeded in {} ms",
         started.elapsed().as_millis()
     );
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MCPGEN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
+    crate::init_logs("warn");
 
     let project = dir.join("mcpgen.yaml");
     let mut outcome = load(&project, &LoadOptions::default());
@@ -75,6 +69,11 @@ pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
         anyhow::bail!("the sales example did not load");
     };
     let credentials = Credentials::new(&api, &read_credentials(None, &project)?)?;
+    let audit_file = api.audit.as_ref().map(|a| PathBuf::from(&a.file));
+    let audit = match &audit_file {
+        Some(file) => Some(std::sync::Arc::new(AuditLog::open(file, None)?)),
+        None => None,
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -96,6 +95,7 @@ pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
                 ..Target::default()
             },
             credentials: std::sync::Arc::new(credentials),
+            audit,
             ..ServeOptions::default()
         };
         let server = McpServer::new(api, options);
@@ -117,6 +117,9 @@ pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
             "a SQL report with bound parameters",
         )
         .await;
+        if let Some(file) = &audit_file {
+            print_audit(file);
+        }
         if once {
             return Ok(ExitCode::SUCCESS);
         }
@@ -170,6 +173,22 @@ async fn sample(server: &McpServer, tool: &str, args: Value, what: &str) {
             }
         }
         Err(e) => println!("  failed: {}", e.message),
+    }
+}
+
+/// The audit trail so far: verified, and its last line.
+fn print_audit(file: &Path) {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    match verify(&text, None) {
+        Ok(verified) => println!(
+            "\nAudit trail ({}): {} hash-chained lines, chain verified. The last one:",
+            file.display(),
+            verified.lines
+        ),
+        Err(e) => println!("\nAudit trail ({}): {e}", file.display()),
+    }
+    if let Some(last) = text.lines().last() {
+        println!("  {last}");
     }
 }
 

@@ -115,6 +115,19 @@ enum Command {
     },
 }
 
+/// Sends logs to stderr (on stdio, stdout carries only the protocol), at `MCPGEN_LOG`'s level
+/// or `default`.
+fn init_logs(default: &str) {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MCPGEN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+        )
+        .init();
+}
+
 /// What `mcpgen audit` does.
 #[derive(Subcommand)]
 enum AuditAction {
@@ -299,15 +312,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             tools,
             load: flags,
         } => {
-            // Logs go to stderr: on stdio, stdout carries only the protocol.
-            tracing_subscriber::fmt()
-                .with_writer(std::io::stderr)
-                .with_ansi(false)
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_env("MCPGEN_LOG")
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .init();
+            init_logs("info");
             let mut outcome = load(&spec, &flags.options());
             let Some(mut api) = outcome.api.take() else {
                 outcome.place_all();
@@ -334,6 +339,10 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
+            // The flag, else mcpgen.yaml's `audit:`.
+            let configured = api.audit.clone();
+            let audit = audit.or_else(|| configured.as_ref().map(|a| PathBuf::from(&a.file)));
+            let audit_key_env = audit_key_env.or_else(|| configured.and_then(|a| a.key_env));
             let key = match audit_key(audit_key_env.as_deref()) {
                 Ok(key) => key,
                 Err(e) => {

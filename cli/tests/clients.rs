@@ -312,6 +312,8 @@ fn python_sdk_uses_the_sales_example() {
             &format!("127.0.0.1:{port}"),
             "--base-url",
             &upstream,
+            "--audit",
+            &dir.join("audit.jsonl").display().to_string(),
         ],
     );
     serve.env("SALES_API_KEY", &api_key).env(
@@ -404,6 +406,16 @@ fn python_sdk_uses_the_sales_example() {
             .unwrap()
             .is_empty()
     );
+    // Every call is in the audit trail, its chain intact, and the key is not.
+    let trail = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
+    assert!(!trail.contains(&api_key));
+    assert!(trail.contains("\"database\":\"warehouse\""), "{trail}");
+    assert!(
+        trail.contains("\"credentials\":[{\"scheme\":\"api_key\",\"source\":\"env\"}]"),
+        "{trail}"
+    );
+    let verified = mcpgen_runtime::audit::verify(&trail, None).expect("the chain holds");
+    assert_eq!(verified.lines, 3 + 2 * 4 + 1, "one line per call");
     drop(runtime);
     let _ = std::fs::remove_dir_all(&dir);
 }

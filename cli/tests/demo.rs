@@ -24,4 +24,9 @@ fn the_demo_answers_its_sample_calls() {
         "the SQL call: {stdout}"
     );
     assert!(!stdout.contains("a tool error"), "{stdout}");
+    assert!(
+        stdout.contains("2 hash-chained lines, chain verified"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"database\":\"warehouse\""), "{stdout}");
 }

@@ -40,6 +40,19 @@ pub struct Api {
     /// How mcpgen.yaml asks for the tools to be offered; the command line can override it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_mode: Option<ToolMode>,
+    /// Where mcpgen.yaml asks for the audit trail to go; `serve --audit` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditConfig>,
+}
+
+/// An audit trail as mcpgen.yaml configures it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditConfig {
+    /// The log file (relative paths already resolved against the mcpgen.yaml's folder).
+    pub file: String,
+    /// The environment variable holding the HMAC key, if the log is keyed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_env: Option<String>,
 }
 
 impl Api {

@@ -20,6 +20,7 @@
 //!   - rest: { ... }                  # see `rest`
 //!   - sql: { ... }                   # see `sql`
 //! tools: auto                        # or all, or discover (see mcpgen_runtime::discovery)
+//! audit: { file: audit.jsonl, key_env: AUDIT_KEY }   # the hash-chained audit trail
 //! credentials:                       # as in a --credentials file
 //!   api_key: { env: SALES_API_KEY }
 //! ```
@@ -34,7 +35,7 @@ use crate::diagnostic::Diagnostic;
 use crate::load::names::is_valid_tool_name;
 use crate::load::{LoadOptions, Outcome, SourceText, load, load_with_overlays};
 use crate::overlay::Overlay;
-use mcpgen_runtime::model::{Api, Method, Server, Tool};
+use mcpgen_runtime::model::{Api, AuditConfig, Method, Server, Tool};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
@@ -60,10 +61,19 @@ struct ProjectShape {
     sources: Vec<Spanned<SourceShape>>,
     /// Every tool, the discovery tools, or whichever suits the size (`auto`).
     tools: Option<mcpgen_runtime::model::ToolMode>,
+    /// Where the audit trail goes.
+    audit: Option<AuditShape>,
     /// Read by the runtime's credentials parser from the same text.
     #[serde(default)]
     #[allow(dead_code)]
     credentials: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditShape {
+    file: PathBuf,
+    key_env: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +312,10 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
     }
     if let Some(api) = &mut merged {
         api.tool_mode = project.tools;
+        api.audit = project.audit.as_ref().map(|audit| AuditConfig {
+            file: base.join(&audit.file).display().to_string(),
+            key_env: audit.key_env.clone(),
+        });
     }
     if !outcome.has_errors() {
         outcome.api = merged;
@@ -312,6 +326,30 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
 /// An error at a place in the mcpgen.yaml.
 fn error_at(file: &str, at: &serde_saphyr::Location, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error("project", message).at_line(file, at.line() as usize, at.column() as usize)
+}
+
+/// Checks what every tool written in mcpgen.yaml needs: a valid name and a description.
+fn check_tool(name: &Spanned<String>, description: &str, file: &str, errors: &mut Vec<Diagnostic>) {
+    if !is_valid_tool_name(&name.value) {
+        errors.push(error_at(
+            file,
+            &name.referenced,
+            format!(
+                "tool name `{}`: expected 1 to 64 letters, digits, `_` or `-`",
+                name.value
+            ),
+        ));
+    }
+    if description.trim().is_empty() {
+        errors.push(error_at(
+            file,
+            &name.referenced,
+            format!(
+                "tool `{}`: `description` is empty; the model reads it to choose tools",
+                name.value
+            ),
+        ));
+    }
 }
 
 /// A place in the mcpgen.yaml that errors can point at.

@@ -23,9 +23,8 @@
 //! HEAD and DELETE, else the body. Without a `body` template the body is an object of the
 //! body parameters.
 
-use super::{Located, error_at};
+use super::{Located, check_tool, error_at};
 use crate::diagnostic::Diagnostic;
-use crate::load::names::is_valid_tool_name;
 use crate::load::template_slots;
 use mcpgen_runtime::model::{
     Annotations, Api, ApiKeyLocation, BODY_PROPERTY, BodyEncoding, Method, OAuthFlow,
@@ -293,26 +292,7 @@ fn lower_tool(
 ) -> Option<Tool> {
     let before = errors.len();
     let name = &shape.name;
-    if !is_valid_tool_name(&name.value) {
-        errors.push(error_at(
-            file,
-            &name.referenced,
-            format!(
-                "tool name `{}`: expected 1 to 64 letters, digits, `_` or `-`",
-                name.value
-            ),
-        ));
-    }
-    if shape.description.trim().is_empty() {
-        errors.push(error_at(
-            file,
-            &name.referenced,
-            format!(
-                "tool `{}`: `description` is empty; the model reads it to choose tools",
-                name.value
-            ),
-        ));
-    }
+    check_tool(name, &shape.description, file, errors);
     let url = &shape.url;
     if !url.value.starts_with('/') || url.value.contains(['?', '#']) {
         errors.push(error_at(

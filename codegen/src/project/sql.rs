@@ -26,9 +26,8 @@
 //! `write: true`; without it the database runs the statement read-only.
 
 use super::rest::schema_of;
-use super::{Located, error_at};
+use super::{Located, check_tool, error_at};
 use crate::diagnostic::Diagnostic;
-use crate::load::names::is_valid_tool_name;
 use mcpgen_runtime::model::{
     Annotations, Api, Database, Method, SecretRef, SourceRef, SqlParameter, SqlQuery, SqlType, Tool,
 };
@@ -202,26 +201,7 @@ fn lower_tool(
 ) -> Option<Tool> {
     let before = errors.len();
     let name = &shape.name;
-    if !is_valid_tool_name(&name.value) {
-        errors.push(error_at(
-            file,
-            &name.referenced,
-            format!(
-                "tool name `{}`: expected 1 to 64 letters, digits, `_` or `-`",
-                name.value
-            ),
-        ));
-    }
-    if shape.description.trim().is_empty() {
-        errors.push(error_at(
-            file,
-            &name.referenced,
-            format!(
-                "tool `{}`: `description` is empty; the model reads it to choose tools",
-                name.value
-            ),
-        ));
-    }
+    check_tool(name, &shape.description, file, errors);
     let statement = &shape.statement;
     let used = match placeholders(&statement.value) {
         Ok(used) => used,

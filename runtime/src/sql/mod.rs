@@ -355,11 +355,7 @@ async fn run_on(
                         e
                     }
                 })?;
-            if query.write {
-                tx.commit().await.map_err(fail)?;
-            } else {
-                tx.rollback().await.map_err(fail)?;
-            }
+            finish(tx, query.write).await?;
             collected
         }
         Pools::MySql { pool, mariadb } => {
@@ -412,15 +408,25 @@ async fn run_on(
                         e
                     }
                 })?;
-            if query.write {
-                tx.commit().await.map_err(fail)?;
-            } else {
-                tx.rollback().await.map_err(fail)?;
-            }
+            finish(tx, query.write).await?;
             collected
         }
     };
     Ok(collected.into_json(query.write))
+}
+
+/// Ends a tool's transaction: a write is committed, a read rolled back (it changed nothing,
+/// and a rollback also undoes any session setting it made).
+async fn finish<DB: sqlx::Database>(
+    tx: sqlx::Transaction<'_, DB>,
+    write: bool,
+) -> Result<(), String> {
+    let ended = if write {
+        tx.commit().await
+    } else {
+        tx.rollback().await
+    };
+    ended.map_err(|e| describe_error(&e))
 }
 
 /// Each bind position's argument name and type.

@@ -40,22 +40,27 @@ pub fn placeholders(statement: &str) -> Result<Vec<String>, String> {
 /// The statement's first keyword, upper-cased, after leading comments and parentheses: what
 /// kind of statement it is.
 pub fn first_keyword(statement: &str) -> String {
-    let mut text = statement.trim_start();
-    loop {
-        if let Some(rest) = text.strip_prefix("--") {
-            text = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(rest) = text.strip_prefix("/*") {
-            text = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else if let Some(rest) = text.strip_prefix('(') {
-            text = rest.trim_start();
-        } else {
-            break;
-        }
-    }
-    text.chars()
+    skip_space_and_comments(statement, &['('])
+        .chars()
         .take_while(|c| c.is_ascii_alphabetic())
         .collect::<String>()
         .to_ascii_uppercase()
+}
+
+/// `text` from its first character that is not space, a comment or one of `also`.
+fn skip_space_and_comments<'t>(text: &'t str, also: &[char]) -> &'t str {
+    let skip = |t: &'t str| t.trim_start_matches(|c: char| c.is_whitespace() || also.contains(&c));
+    let mut text = skip(text);
+    loop {
+        if let Some(rest) = text.strip_prefix("--") {
+            text = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            return text;
+        }
+        text = skip(text);
+    }
 }
 
 /// What a SQLite statement of a read-only tool may be. SQLite enforces read-only on the
@@ -190,20 +195,7 @@ pub fn prepare(statement: &str, engine: Engine) -> Result<Prepared, String> {
 
 /// Whether `text` holds nothing but space, `;` and comments.
 fn only_comments(text: &str) -> bool {
-    fn skip(t: &str) -> &str {
-        t.trim_start_matches(|c: char| c.is_whitespace() || c == ';')
-    }
-    let mut text = skip(text);
-    loop {
-        if let Some(rest) = text.strip_prefix("--") {
-            text = rest.split_once('\n').map_or("", |(_, r)| r);
-        } else if let Some(rest) = text.strip_prefix("/*") {
-            text = rest.split_once("*/").map_or("", |(_, r)| r);
-        } else {
-            return text.is_empty();
-        }
-        text = skip(text);
-    }
+    skip_space_and_comments(text, &[';']).is_empty()
 }
 
 /// Where a quoted string or identifier starting at `start` ends (one past the closing
