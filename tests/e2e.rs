@@ -11,6 +11,7 @@ mod oauth;
 mod overlay;
 mod prism;
 mod project;
+mod resource_server;
 mod serve;
 mod snapshots;
 mod sql;

@@ -24,6 +24,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per run: the size of the `serve` variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Validate documents: print every error and warning with file, line and column.
     /// Exits 1 when any document has an error.
@@ -76,6 +78,8 @@ enum Command {
         #[arg(long, value_name = "VAR", requires = "audit")]
         audit_key_env: Option<String>,
         #[command(flatten)]
+        auth: AuthFlags,
+        #[command(flatten)]
         tools: ToolFlags,
         #[command(flatten)]
         load: LoadFlags,
@@ -126,6 +130,65 @@ fn init_logs(default: &str) {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
         )
         .init();
+}
+
+/// The OAuth 2.1 resource server in front of `--http`.
+#[derive(Args)]
+struct AuthFlags {
+    /// Require access tokens issued by this authorization server (its issuer URL) on every
+    /// HTTP request; the server may then listen on any address.
+    #[arg(long, value_name = "URL", requires = "http")]
+    auth_issuer: Option<String>,
+    /// This server's canonical URI, the audience tokens must carry (default:
+    /// http://ADDR/mcp).
+    #[arg(long, value_name = "URL", requires = "auth_issuer")]
+    auth_resource: Option<String>,
+    /// A scope every call needs (repeatable).
+    #[arg(long = "auth-scope", value_name = "SCOPE", requires = "auth_issuer")]
+    auth_scopes: Vec<String>,
+    /// The client id used to introspect opaque (non-JWT) tokens.
+    #[arg(long, value_name = "ID", requires = "auth_issuer")]
+    auth_introspection_client: Option<String>,
+    /// The environment variable holding that client's secret.
+    #[arg(long, value_name = "VAR", requires = "auth_introspection_client")]
+    auth_introspection_secret_env: Option<String>,
+}
+
+impl AuthFlags {
+    /// The resource server, when `--auth-issuer` asks for one.
+    fn resource_server(
+        &self,
+        addr: std::net::SocketAddr,
+    ) -> Result<Option<std::sync::Arc<mcpgen_runtime::auth::ResourceServer>>, String> {
+        let Some(issuer) = &self.auth_issuer else {
+            return Ok(None);
+        };
+        let introspection_client = match &self.auth_introspection_client {
+            None => None,
+            Some(id) => {
+                let var = self.auth_introspection_secret_env.as_deref().ok_or(
+                    "--auth-introspection-client needs --auth-introspection-secret-env VAR",
+                )?;
+                let secret = std::env::var(var)
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| format!("the variable {var} is not set"))?;
+                Some((id.clone(), secret.into()))
+            }
+        };
+        let config = mcpgen_runtime::auth::AuthConfig {
+            issuer: issuer.clone(),
+            resource: self
+                .auth_resource
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}/mcp")),
+            required_scopes: self.auth_scopes.clone(),
+            introspection_client,
+        };
+        Ok(Some(std::sync::Arc::new(
+            mcpgen_runtime::auth::ResourceServer::new(config),
+        )))
+    }
 }
 
 /// What `mcpgen audit` does.
@@ -309,6 +372,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             credentials,
             audit,
             audit_key_env,
+            auth,
             tools,
             load: flags,
         } => {
@@ -408,11 +472,26 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
+            let resource_server = match http.map(|addr| auth.resource_server(addr)) {
+                Some(Err(e)) => {
+                    eprintln!("mcpgen: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Some(Ok(server)) => server,
+                None => None,
+            };
             let served = runtime.block_on(async move {
                 match http {
                     Some(addr) => {
                         let stop = tokio_util::sync::CancellationToken::new();
-                        mcpgen_runtime::serve::serve_http(server, addr, stop, None).await
+                        mcpgen_runtime::serve::serve_http_with_auth(
+                            server,
+                            addr,
+                            stop,
+                            None,
+                            resource_server,
+                        )
+                        .await
                     }
                     None => mcpgen_runtime::serve::serve_stdio(server).await,
                 }

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod auth;
 pub mod credentials;
 pub mod discovery;
 pub mod model;

@@ -1,11 +1,17 @@
 //! Running an [`McpServer`] over stdio or Streamable HTTP until the client leaves or the
 //! process is told to stop (SIGINT, SIGTERM).
 
+use crate::auth::ResourceServer;
 use crate::server::McpServer;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use rmcp::ServiceExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
@@ -62,7 +68,21 @@ pub async fn serve_http(
     stop: CancellationToken,
     ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
 ) -> Result<(), ServeError> {
-    if !addr.ip().is_loopback() {
+    serve_http_with_auth(server, addr, stop, ready, None).await
+}
+
+/// [`serve_http`] behind an OAuth 2.1 resource server: every request to `/mcp` needs an
+/// access token for this server, and the RFC 9728 metadata is served at
+/// `/.well-known/oauth-protected-resource` (plain and path-suffixed). With `auth`, any
+/// address may be listened on.
+pub async fn serve_http_with_auth(
+    server: McpServer,
+    addr: SocketAddr,
+    stop: CancellationToken,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+    auth: Option<Arc<ResourceServer>>,
+) -> Result<(), ServeError> {
+    if auth.is_none() && !addr.ip().is_loopback() {
         return Err(ServeError::Listen(format!(
             "refusing to listen on {addr}: without authentication mcpgen serves HTTP on loopback only; use 127.0.0.1:{}",
             addr.port()
@@ -81,7 +101,24 @@ pub async fn serve_http(
         .with_cancellation_token(stop.child_token());
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
-    let router = axum::Router::new().nest_service("/mcp", service);
+    let mut router = axum::Router::new().nest_service("/mcp", service);
+    if let Some(auth) = auth {
+        let metadata = auth.metadata().to_string();
+        let document = move || {
+            let metadata = metadata.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], metadata) }
+        };
+        router = router
+            .layer(axum::middleware::from_fn_with_state(auth, require_token))
+            .route(
+                "/.well-known/oauth-protected-resource",
+                axum::routing::get(document.clone()),
+            )
+            .route(
+                "/.well-known/oauth-protected-resource/mcp",
+                axum::routing::get(document),
+            );
+    }
     tracing::info!("serving MCP over Streamable HTTP at http://{bound}/mcp");
     if let Some(ready) = ready {
         let _ = ready.send(bound);
@@ -95,6 +132,45 @@ pub async fn serve_http(
         })
         .await
         .map_err(|e| ServeError::Stopped(e.to_string()))
+}
+
+/// Lets a request through to `/mcp` only with a valid access token, and hands the principal
+/// it names to the MCP server (through the request's extensions); otherwise answers 401 or
+/// 403 with the `WWW-Authenticate` challenge that leads the client to the metadata.
+async fn require_token(
+    State(auth): State<Arc<ResourceServer>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match auth.authenticate(authorization).await {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Err(refusal) => {
+            tracing::info!(status = refusal.status, reason = %refusal.description, "request refused");
+            let body = serde_json::json!({
+                "error": refusal.error.unwrap_or("invalid_request"),
+                "error_description": refusal.description,
+            });
+            let mut response = Response::new(axum::body::Body::from(body.to_string()));
+            *response.status_mut() =
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::UNAUTHORIZED);
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&auth.challenge(&refusal)) {
+                headers.insert(header::WWW_AUTHENTICATE, value);
+            }
+            response
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -7,6 +7,7 @@
 //! only an unknown tool name is a protocol error, as MCP asks.
 
 use crate::audit::{AuditEvent, AuditLog, CredentialUse, UpstreamCall, arguments_digest};
+use crate::auth::Principal;
 use crate::credentials::Credentials;
 use crate::discovery::{self, Hit, SearchIndex, ToolMode, discovers};
 use crate::model;
@@ -138,6 +139,7 @@ impl McpServer {
         &self,
         name: &str,
         args: &serde_json::Map<String, serde_json::Value>,
+        principal: Option<&Principal>,
     ) -> Option<Result<rmcp::model::CallToolResult, ErrorData>> {
         use serde_json::{Value, json};
         let api = &self.inner.api;
@@ -230,7 +232,7 @@ impl McpServer {
                     Some(Value::Object(map)) => map.clone(),
                     Some(_) => return Some(Ok(tool_error("`arguments` must be an object"))),
                 };
-                self.call_operation(target, arguments).await
+                self.call_operation(target, arguments, principal).await
             }
             _ => return None,
         })
@@ -242,12 +244,22 @@ impl McpServer {
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
+        self.call_as(name, args, None).await
+    }
+
+    /// [`McpServer::call`] on behalf of the principal an access token named.
+    pub async fn call_as(
+        &self,
+        name: &str,
+        args: serde_json::Map<String, serde_json::Value>,
+        principal: Option<&Principal>,
+    ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         if self.inner.discover
-            && let Some(result) = self.discovery_call(name, &args).await
+            && let Some(result) = self.discovery_call(name, &args, principal).await
         {
             return result;
         }
-        self.call_operation(name, args).await
+        self.call_operation(name, args, principal).await
     }
 
     /// Calls one operation of the model by its tool name, and records it in the audit trail.
@@ -255,6 +267,7 @@ impl McpServer {
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
+        principal: Option<&Principal>,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         let Some(audit) = &self.inner.options.audit else {
             return self.run_operation(name, args, &mut Facts::default()).await;
@@ -270,6 +283,8 @@ impl McpServer {
             Ok(_) => "ok",
         };
         audit.record(&AuditEvent {
+            principal: principal.and_then(|p| p.subject.clone()),
+            client: principal.and_then(|p| p.client_id.clone()),
             tool: name.to_string(),
             arguments,
             decision: "allow",
@@ -503,9 +518,16 @@ impl ServerHandler for McpServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        self.call(&request.name, args).await.map(Into::into)
+        // Over authenticated HTTP, the resource server put the token's principal here.
+        let principal = context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Principal>());
+        self.call_as(&request.name, args, principal)
+            .await
+            .map(Into::into)
     }
 }

@@ -5,14 +5,16 @@
 //
 // Environment: TOKEN_TTL (seconds an access token lives, default 3), RESOURCE (the resource
 // indicator tokens are issued for, default http://api.test/), TOKEN_FORMAT (`jwt`, checked
-// against the JWKS, or `opaque`, checked by introspection and revocable; default jwt).
+// against the JWKS, or `opaque`, checked by introspection and revocable; default jwt),
+// SIGNING_KEY_PEM (a PEM private key file to sign tokens with; default a fresh key).
 //
 // Clients are kept in the provider's adapter, not its static list, so a test can rotate a
 // secret while the server runs. Test-only endpoints under /test/ (loopback only):
 //   POST /test/clients   {client_id, client_secret}  registers or rotates a client
 //   POST /test/refresh-token {client_id, account}    mints a refresh token for that client
 //   GET  /test/stats                                  token responses so far, by grant type
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
 const ttl = Number(process.env.TOKEN_TTL ?? 3);
@@ -20,7 +22,11 @@ const resource = process.env.RESOURCE ?? 'http://api.test/';
 const scopes = 'read write';
 const format = process.env.TOKEN_FORMAT ?? 'jwt';
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// SIGNING_KEY_PEM names a PEM private key file to sign with, so a test can mint tokens the
+// server would have signed (expired, for another audience, ...); otherwise a fresh key.
+const privateKey = process.env.SIGNING_KEY_PEM
+  ? createPrivateKey(readFileSync(process.env.SIGNING_KEY_PEM))
+  : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
 
 const stats = { client_credentials: 0, refresh_token: 0, failures: 0 };

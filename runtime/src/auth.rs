@@ -1,0 +1,519 @@
+//! The OAuth 2.1 resource server that guards Streamable HTTP, as the MCP 2026-07-28
+//! authorization rules ask: a client must bring an access token issued for this server by the
+//! configured authorization server; without one it gets a 401 whose `WWW-Authenticate` header
+//! points at this server's RFC 9728 metadata, which names the authorization server.
+//!
+//! JWT access tokens are checked against the issuer's signing keys (found from its metadata,
+//! cached, fetched again when a token names a key not seen yet): signature with an allowed
+//! asymmetric algorithm (never `none` or a shared-secret HMAC), issuer, audience = this server's
+//! canonical resource URI, expiry and not-before. Other tokens are opaque: the authorization
+//! server says whether they are active (RFC 7662 introspection). A token without the scopes
+//! the server requires gets a 403 `insufficient_scope` naming them, so the client can ask for
+//! more (step-up). The token is never forwarded upstream: it proves who calls, nothing else.
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// Who a verified token says is calling: what policy, audit and upstream identity use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Principal {
+    /// The token's subject (`sub`).
+    pub subject: Option<String>,
+    /// The OAuth client the token was issued to (`client_id`, else `azp`).
+    pub client_id: Option<String>,
+    /// The token's scopes.
+    pub scopes: Vec<String>,
+    /// Every claim of the token (JWT) or introspection answer (opaque), for policy.
+    pub claims: Map<String, Value>,
+}
+
+/// How the resource server is set up.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// The authorization server's issuer identifier (its metadata is found from it).
+    pub issuer: String,
+    /// This server's canonical resource URI (e.g. `https://mcp.example.com/mcp`): the
+    /// audience tokens must be issued for.
+    pub resource: String,
+    /// Scopes every call needs.
+    pub required_scopes: Vec<String>,
+    /// A client of the authorization server allowed to introspect opaque tokens.
+    pub introspection_client: Option<(String, SecretString)>,
+}
+
+/// Why a request is refused: the status and the `WWW-Authenticate` header it gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// 401 (no valid token) or 403 (a valid token without the needed scopes).
+    pub status: u16,
+    /// `invalid_token` or `insufficient_scope`; `None` when no token was given.
+    pub error: Option<&'static str>,
+    /// What was wrong, for the client's developer (never the token).
+    pub description: String,
+}
+
+/// The signing algorithms accepted: asymmetric only, so a public key can never be used as an
+/// HMAC secret, and never `none`.
+const ALGORITHMS: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+
+/// How often the signing keys may be fetched again for a key id not seen yet.
+const JWKS_REFRESH_GAP: Duration = Duration::from_secs(10);
+/// Clock skew allowed on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 5;
+/// How long an introspection answer is kept (at most until the token expires).
+const INTROSPECTION_CACHE: Duration = Duration::from_secs(60);
+
+/// The resource server: checks bearer tokens; shared by every request.
+pub struct ResourceServer {
+    config: AuthConfig,
+    http: reqwest::Client,
+    state: Mutex<State>,
+}
+
+/// What is fetched from the authorization server and kept.
+#[derive(Default)]
+struct State {
+    metadata: Option<Value>,
+    keys: Option<JwkSet>,
+    keys_fetched: Option<Instant>,
+    introspected: HashMap<String, (Instant, Result<Principal, String>)>,
+}
+
+impl std::fmt::Debug for ResourceServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceServer")
+            .field("issuer", &self.config.issuer)
+            .field("resource", &self.config.resource)
+            .finish()
+    }
+}
+
+impl ResourceServer {
+    /// A resource server for `config`; nothing is fetched until the first token arrives.
+    pub fn new(config: AuthConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        ResourceServer {
+            config,
+            http,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// The RFC 9728 protected resource metadata.
+    pub fn metadata(&self) -> Value {
+        let mut out = json!({
+            "resource": self.config.resource,
+            "authorization_servers": [self.config.issuer],
+            "bearer_methods_supported": ["header"],
+            "resource_name": "mcpgen",
+        });
+        if !self.config.required_scopes.is_empty() {
+            out["scopes_supported"] = json!(self.config.required_scopes);
+        }
+        out
+    }
+
+    /// Where the metadata is served: the well-known path with the resource's path appended
+    /// (RFC 9728 section 3.1).
+    pub fn metadata_url(&self) -> String {
+        let resource = &self.config.resource;
+        let (origin, path) = match resource.split_once("://") {
+            Some((scheme, rest)) => match rest.find('/') {
+                Some(i) => (format!("{scheme}://{}", &rest[..i]), &rest[i..]),
+                None => (resource.clone(), ""),
+            },
+            None => (resource.clone(), ""),
+        };
+        let path = path.trim_end_matches('/');
+        format!("{origin}/.well-known/oauth-protected-resource{path}")
+    }
+
+    /// The `WWW-Authenticate` header value for a refusal.
+    pub fn challenge(&self, refusal: &Refusal) -> String {
+        let mut value = format!("Bearer resource_metadata=\"{}\"", self.metadata_url());
+        if !self.config.required_scopes.is_empty() {
+            value.push_str(&format!(
+                ", scope=\"{}\"",
+                self.config.required_scopes.join(" ")
+            ));
+        }
+        if let Some(error) = refusal.error {
+            let description = refusal.description.replace(['"', '\\'], "'");
+            value.push_str(&format!(
+                ", error=\"{error}\", error_description=\"{description}\""
+            ));
+        }
+        value
+    }
+
+    /// Checks the `Authorization` header of a request.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, Refusal> {
+        let invalid = |description: String| Refusal {
+            status: 401,
+            error: Some("invalid_token"),
+            description,
+        };
+        let Some(header) = authorization else {
+            return Err(Refusal {
+                status: 401,
+                error: None,
+                description: "an access token is required".into(),
+            });
+        };
+        let token = match header.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => return Err(invalid("expected `Authorization: Bearer TOKEN`".into())),
+        };
+        let principal = if token.split('.').count() == 3 {
+            self.check_jwt(token).await.map_err(invalid)?
+        } else {
+            self.introspect(token).await.map_err(invalid)?
+        };
+        let missing: Vec<&String> = self
+            .config
+            .required_scopes
+            .iter()
+            .filter(|s| !principal.scopes.contains(s))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Refusal {
+                status: 403,
+                error: Some("insufficient_scope"),
+                description: format!(
+                    "the token lacks the scope{} {}",
+                    if missing.len() > 1 { "s" } else { "" },
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            });
+        }
+        Ok(principal)
+    }
+
+    async fn check_jwt(&self, token: &str) -> Result<Principal, String> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| {
+            // `alg: none` and other unknown algorithms fail here, before any key is used.
+            if e.to_string().contains("unknown variant") {
+                "the signing algorithm is not accepted".to_string()
+            } else {
+                format!("not a valid JWT header: {e}")
+            }
+        })?;
+        if !ALGORITHMS.contains(&header.alg) {
+            return Err(format!(
+                "the signing algorithm {:?} is not accepted",
+                header.alg
+            ));
+        }
+        let kid = header.kid.clone().unwrap_or_default();
+        let key = self.signing_key(&kid).await?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_audience(&[&self.config.resource]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        let data =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| {
+                match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                        "the token has expired".to_string()
+                    }
+                    jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
+                        "the token is not valid yet".to_string()
+                    }
+                    jsonwebtoken::errors::ErrorKind::InvalidAudience => format!(
+                        "the token is not for this server (audience {})",
+                        self.config.resource
+                    ),
+                    jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                        format!("the token was not issued by {}", self.config.issuer)
+                    }
+                    jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                        "the signature does not match".to_string()
+                    }
+                    _ => format!("the token is not valid: {e}"),
+                }
+            })?;
+        Ok(principal_from(data.claims))
+    }
+
+    /// The decoding key for `kid`, fetching the signing keys when it is not known yet.
+    async fn signing_key(&self, kid: &str) -> Result<DecodingKey, String> {
+        let mut state = self.state.lock().await;
+        let find = |keys: &Option<JwkSet>| -> Option<DecodingKey> {
+            let keys = keys.as_ref()?;
+            let jwk = if kid.is_empty() && keys.keys.len() == 1 {
+                keys.keys.first()
+            } else {
+                keys.find(kid)
+            }?;
+            DecodingKey::from_jwk(jwk).ok()
+        };
+        if let Some(key) = find(&state.keys) {
+            return Ok(key);
+        }
+        let recently = state
+            .keys_fetched
+            .is_some_and(|at| at.elapsed() < JWKS_REFRESH_GAP);
+        if !recently {
+            let metadata = self.metadata_of_issuer(&mut state).await?;
+            let uri = metadata
+                .get("jwks_uri")
+                .and_then(Value::as_str)
+                .ok_or("the authorization server's metadata has no jwks_uri")?
+                .to_string();
+            let keys: JwkSet = self
+                .fetch_json(&uri)
+                .await
+                .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+                .map_err(|e| format!("cannot read the signing keys at {uri}: {e}"))?;
+            state.keys = Some(keys);
+            state.keys_fetched = Some(Instant::now());
+        }
+        find(&state.keys).ok_or_else(|| {
+            format!("the token is signed with a key the authorization server does not publish (kid `{kid}`)")
+        })
+    }
+
+    /// The authorization server's metadata (RFC 8414, else OpenID Connect discovery).
+    async fn metadata_of_issuer(&self, state: &mut State) -> Result<Value, String> {
+        if let Some(metadata) = &state.metadata {
+            return Ok(metadata.clone());
+        }
+        let issuer = self.config.issuer.trim_end_matches('/');
+        let mut last = String::new();
+        for path in [
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/openid-configuration",
+        ] {
+            match self.fetch_json(&format!("{issuer}{path}")).await {
+                Ok(metadata) => {
+                    if metadata.get("issuer").and_then(Value::as_str)
+                        != Some(self.config.issuer.as_str())
+                    {
+                        last = "its metadata names another issuer".into();
+                        continue;
+                    }
+                    state.metadata = Some(metadata.clone());
+                    return Ok(metadata);
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(format!(
+            "cannot read the authorization server's metadata at {issuer}: {last}"
+        ))
+    }
+
+    async fn fetch_json(&self, url: &str) -> Result<Value, String> {
+        let response = self
+            .http
+            .get(url)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("status {}", response.status()));
+        }
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))
+    }
+
+    /// Asks the authorization server about an opaque token (RFC 7662).
+    async fn introspect(&self, token: &str) -> Result<Principal, String> {
+        let Some((client_id, secret)) = &self.config.introspection_client else {
+            return Err("the token is not a JWT, and opaque tokens need an introspection client (--auth-introspection-client)".into());
+        };
+        let mut state = self.state.lock().await;
+        let key = digest(token);
+        if let Some((at, answer)) = state.introspected.get(&key)
+            && at.elapsed() < INTROSPECTION_CACHE
+        {
+            return answer.clone();
+        }
+        let metadata = self.metadata_of_issuer(&mut state).await?;
+        let endpoint = metadata
+            .get("introspection_endpoint")
+            .and_then(Value::as_str)
+            .ok_or("the authorization server does not offer introspection")?
+            .to_string();
+        let response = self
+            .http
+            .post(&endpoint)
+            .basic_auth(client_id, Some(secret.expose_secret()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "token={}&token_type_hint=access_token",
+                crate::request::form_encode(token)
+            ))
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach the introspection endpoint: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!(
+                "the introspection endpoint answered {}",
+                response.status()
+            ));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| format!("cannot read the introspection answer: {e}"))?;
+        let answer: Map<String, Value> = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("the introspection answer is not JSON: {e}"))?;
+        let result = self.judge_introspection(answer);
+        state
+            .introspected
+            .insert(key, (Instant::now(), result.clone()));
+        result
+    }
+
+    fn judge_introspection(&self, answer: Map<String, Value>) -> Result<Principal, String> {
+        if answer.get("active") != Some(&Value::Bool(true)) {
+            return Err("the token is not active (expired, revoked or unknown)".into());
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        if answer
+            .get("exp")
+            .and_then(Value::as_u64)
+            .is_some_and(|exp| exp + LEEWAY_SECONDS < now)
+        {
+            return Err("the token has expired".into());
+        }
+        let audience_ok = match answer.get("aud") {
+            Some(Value::String(aud)) => aud == &self.config.resource,
+            Some(Value::Array(auds)) => auds
+                .iter()
+                .any(|a| a.as_str() == Some(&self.config.resource)),
+            _ => false,
+        };
+        if !audience_ok {
+            return Err(format!(
+                "the token is not for this server (audience {})",
+                self.config.resource
+            ));
+        }
+        if let Some(iss) = answer.get("iss").and_then(Value::as_str)
+            && iss != self.config.issuer
+        {
+            return Err(format!(
+                "the token was not issued by {}",
+                self.config.issuer
+            ));
+        }
+        Ok(principal_from(answer))
+    }
+}
+
+/// A token's claims as a principal.
+fn principal_from(claims: Map<String, Value>) -> Principal {
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
+    let scopes = match claims.get("scope").or_else(|| claims.get("scp")) {
+        Some(Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Principal {
+        subject: text("sub"),
+        client_id: text("client_id").or_else(|| text("azp")),
+        scopes,
+        claims,
+    }
+}
+
+/// A token's cache key: its hash, so the cache never holds a token.
+fn digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(resource: &str, scopes: &[&str]) -> ResourceServer {
+        ResourceServer::new(AuthConfig {
+            issuer: "https://id.example.com".into(),
+            resource: resource.into(),
+            required_scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            introspection_client: None,
+        })
+    }
+
+    #[test]
+    fn metadata_lives_at_the_path_suffixed_well_known_url() {
+        let s = server("https://mcp.example.com/mcp", &["tools"]);
+        assert_eq!(
+            s.metadata_url(),
+            "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"
+        );
+        assert_eq!(
+            s.metadata()["authorization_servers"],
+            json!(["https://id.example.com"])
+        );
+        let challenge = s.challenge(&Refusal {
+            status: 403,
+            error: Some("insufficient_scope"),
+            description: "the token lacks the scope \"tools\"".into(),
+        });
+        assert_eq!(
+            challenge,
+            "Bearer resource_metadata=\"https://mcp.example.com/.well-known/oauth-protected-resource/mcp\", scope=\"tools\", error=\"insufficient_scope\", error_description=\"the token lacks the scope 'tools'\""
+        );
+    }
+
+    #[tokio::test]
+    async fn missing_and_malformed_headers_are_refused_without_a_fetch() {
+        let s = server("https://mcp.example.com/mcp", &[]);
+        let none = s.authenticate(None).await.unwrap_err();
+        assert_eq!((none.status, none.error), (401, None));
+        let basic = s.authenticate(Some("Basic abc")).await.unwrap_err();
+        assert_eq!(basic.error, Some("invalid_token"));
+        // `alg: none` is refused before any key is looked for.
+        let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
+        let refused = s
+            .authenticate(Some(&format!("Bearer {unsigned}")))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.error, Some("invalid_token"), "{refused:?}");
+    }
+}

@@ -1,0 +1,354 @@
+//! The OAuth 2.1 resource server in front of Streamable HTTP, against a real authorization
+//! server (`oidc-provider`, `tests/tools/oauth_server.mjs`) that signs with a key this test also
+//! holds, so it can mint the tokens a real server would never issue (expired, for another
+//! audience or issuer) next to real ones. Each kind of token gets the answer the MCP 2026-07-28
+//! authorization rules ask for, and the principal reaches the audit trail.
+
+use crate::tools::{ProcessGroup, path_with_node, start_announcing, tools_dir};
+use crate::util::{load_spec, specs};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use mcpgen_runtime::audit::AuditLog;
+use mcpgen_runtime::auth::{AuthConfig, ResourceServer};
+use mcpgen_runtime::server::{McpServer, ServeOptions};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+const CLIENT: (&str, &str) = ("agent", "agent-secret-1a2b3c4d5e6f");
+
+fn openssl_key(path: &Path) {
+    let status = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(path)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs (tests/run-all.sh installs it)");
+    assert!(status.success());
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn mint(key: &Path, kid: &str, claims: &Value) -> String {
+    let pem = std::fs::read(key).unwrap();
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.into());
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap()
+}
+
+/// A token from the authorization server's token endpoint (client credentials).
+async fn issued(http: &reqwest::Client, issuer: &str, resource: &str, scope: &str) -> String {
+    let body = format!(
+        "grant_type=client_credentials&resource={}&scope={}",
+        resource.replace(':', "%3A").replace('/', "%2F"),
+        scope.replace(' ', "+")
+    );
+    let response = http
+        .post(format!("{issuer}/token"))
+        .basic_auth(CLIENT.0, Some(CLIENT.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = response.json().await.unwrap();
+    answer["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a token: {answer}"))
+        .to_string()
+}
+
+/// What `/mcp` answers an `initialize` with this `Authorization` header: status and the
+/// `WWW-Authenticate` header.
+async fn attempt(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, String) {
+    let mut request = http
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "resource-server-test", "version": "1"}}})
+            .to_string(),
+        );
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (response.status().as_u16(), challenge)
+}
+
+#[tokio::test]
+async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
+    let Some(tools) = tools_dir("resource server") else {
+        return;
+    };
+    let run = std::process::id();
+    let dir = std::env::temp_dir().join(format!("mcpgen-resource-server-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (key, other_key) = (dir.join("signing.pem"), dir.join("other.pem"));
+    openssl_key(&key);
+    openssl_key(&other_key);
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let resource = format!("http://{addr}/mcp");
+    let (process, line): (ProcessGroup, String) = start_announcing(
+        Command::new("node")
+            .arg(tools.join("oauth_server.mjs"))
+            .env("PATH", path_with_node(&tools))
+            .env("TOKEN_TTL", "300")
+            .env("RESOURCE", &resource)
+            .env("SIGNING_KEY_PEM", &key)
+            .stderr(Stdio::null()),
+    );
+    let _process = process;
+    let issuer = line.strip_prefix("listening ").unwrap().to_string();
+    let http = reqwest::Client::new();
+    http.post(format!("{issuer}/test/clients"))
+        .json(&json!({"client_id": CLIENT.0, "client_secret": CLIENT.1}))
+        .send()
+        .await
+        .unwrap();
+
+    let api = load_spec(&specs().join("corpus/swagger-petstore3/openapi.yaml"))
+        .api
+        .unwrap();
+    let audit_path = dir.join("audit.jsonl");
+    let server = McpServer::new(
+        api,
+        ServeOptions {
+            audit: Some(Arc::new(AuditLog::open(&audit_path, None).unwrap())),
+            ..ServeOptions::default()
+        },
+    );
+    let guard = Arc::new(ResourceServer::new(AuthConfig {
+        issuer: issuer.clone(),
+        resource: resource.clone(),
+        required_scopes: vec!["write".into()],
+        introspection_client: None,
+    }));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (ready, bound) = tokio::sync::oneshot::channel();
+    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
+        server,
+        addr,
+        stop.clone(),
+        Some(ready),
+        Some(guard),
+    ));
+    bound.await.unwrap();
+
+    // No token: a 401 that leads the client to the metadata, which names the issuer.
+    let metadata_url = format!("http://{addr}/.well-known/oauth-protected-resource/mcp");
+    let (status, challenge) = attempt(&http, &resource, None).await;
+    assert_eq!(status, 401);
+    assert!(
+        challenge.starts_with(&format!("Bearer resource_metadata=\"{metadata_url}\"")),
+        "{challenge}"
+    );
+    assert!(challenge.contains("scope=\"write\""), "{challenge}");
+    let metadata: Value = http
+        .get(&metadata_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["resource"], json!(resource));
+    assert_eq!(metadata["authorization_servers"], json!([issuer]));
+
+    // Real tokens: enough scope passes; too little gets 403 and the scope to ask for.
+    let read_only = issued(&http, &issuer, &resource, "read").await;
+    let (status, challenge) = attempt(&http, &resource, Some(&read_only)).await;
+    assert_eq!(status, 403, "{challenge}");
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+    assert!(challenge.contains("scope=\"write\""), "{challenge}");
+    let stepped_up = issued(&http, &issuer, &resource, "read write").await;
+    assert_eq!(attempt(&http, &resource, Some(&stepped_up)).await.0, 200);
+
+    // Minted tokens, each wrong in one way; the control one is right.
+    let claims = |change: &dyn Fn(&mut Value)| {
+        let mut claims = json!({
+            "iss": issuer, "aud": resource, "sub": "alice", "client_id": "agent",
+            "scope": "read write", "iat": now(), "exp": now() + 300,
+        });
+        change(&mut claims);
+        claims
+    };
+    let control = mint(&key, "test-key", &claims(&|_| {}));
+    assert_eq!(
+        attempt(&http, &resource, Some(&control)).await.0,
+        200,
+        "the minted control token passes"
+    );
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "expired",
+            mint(
+                &key,
+                "test-key",
+                &claims(&|c| c["exp"] = json!(now() - 120)),
+            ),
+            "expired",
+        ),
+        (
+            "not yet valid",
+            mint(
+                &key,
+                "test-key",
+                &claims(&|c| c["nbf"] = json!(now() + 120)),
+            ),
+            "not valid yet",
+        ),
+        (
+            "wrong audience",
+            mint(
+                &key,
+                "test-key",
+                &claims(&|c| c["aud"] = json!("http://other.test/mcp")),
+            ),
+            "not for this server",
+        ),
+        (
+            "wrong issuer",
+            mint(
+                &key,
+                "test-key",
+                &claims(&|c| c["iss"] = json!("http://evil.test")),
+            ),
+            "not issued by",
+        ),
+        (
+            "unknown kid",
+            mint(&other_key, "other-key", &claims(&|_| {})),
+            "does not publish",
+        ),
+        (
+            "key confusion",
+            mint(&other_key, "test-key", &claims(&|_| {})),
+            "signature does not match",
+        ),
+        (
+            "tampered signature",
+            {
+                let mut t = stepped_up.clone();
+                let last = t.pop().unwrap();
+                t.push(if last == 'A' { 'B' } else { 'A' });
+                t
+            },
+            "signature",
+        ),
+        (
+            "tampered claims",
+            {
+                let parts: Vec<&str> = control.split('.').collect();
+                use base64::Engine;
+                let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(claims(&|c| c["sub"] = json!("mallory")).to_string());
+                format!("{}.{payload}.{}", parts[0], parts[2])
+            },
+            "signature does not match",
+        ),
+        (
+            "alg none",
+            {
+                use base64::Engine;
+                let b64 = |v: &Value| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+                };
+                format!(
+                    "{}.{}.",
+                    b64(&json!({"alg": "none", "typ": "JWT"})),
+                    b64(&claims(&|_| {}))
+                )
+            },
+            "not accepted",
+        ),
+        (
+            "HMAC with the public key",
+            {
+                let mut header = Header::new(Algorithm::HS256);
+                header.kid = Some("test-key".into());
+                jsonwebtoken::encode(
+                    &header,
+                    &claims(&|_| {}),
+                    &EncodingKey::from_secret(b"public"),
+                )
+                .unwrap()
+            },
+            "not accepted",
+        ),
+    ];
+    for (what, token, reason) in &cases {
+        let (status, challenge) = attempt(&http, &resource, Some(token)).await;
+        assert_eq!(status, 401, "{what}: {challenge}");
+        assert!(
+            challenge.contains("error=\"invalid_token\""),
+            "{what}: {challenge}"
+        );
+        assert!(challenge.contains(reason), "{what}: {challenge}");
+        assert!(
+            !challenge.contains(token.as_str()),
+            "{what}: the token is not echoed"
+        );
+    }
+
+    // The principal reaches the audit trail; the token does not.
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+    "name": "getInventory", "arguments": {},
+    "_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "resource-server-test", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    }}});
+    let response = http
+        .post(&resource)
+        .bearer_auth(&control)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "getInventory")
+        .body(call.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let trail = std::fs::read_to_string(&audit_path).unwrap();
+    assert!(
+        trail.contains("\"principal\":\"alice\",\"client\":\"agent\""),
+        "{trail}"
+    );
+    assert!(!trail.contains(&control));
+    stop.cancel();
+    let _ = serving.await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
