@@ -254,12 +254,14 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
         (
             "tampered signature",
             {
-                let mut t = stepped_up.clone();
-                let last = t.pop().unwrap();
-                t.push(if last == 'A' { 'B' } else { 'A' });
-                t
+                // One character inside the signature (the last one may carry padding bits
+                // that would make it invalid base64 rather than a wrong signature).
+                let mut t: Vec<char> = stepped_up.chars().collect();
+                let i = t.len() - 10;
+                t[i] = if t[i] == 'A' { 'B' } else { 'A' };
+                t.into_iter().collect::<String>()
             },
-            "signature",
+            "signature does not match",
         ),
         (
             "tampered claims",
@@ -348,7 +350,116 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
         "{trail}"
     );
     assert!(!trail.contains(&control));
+
+    // The official Python SDK holding a token completes a call; without one it is refused.
+    let probe = move |token: Option<String>| {
+        let mut command = Command::new(tools.join("venv/bin/python"));
+        command
+            .arg(tools.join("mcp_probe.py"))
+            .args(["--http", &resource]);
+        if let Some(token) = token {
+            command
+                .args(["--bearer-env", "MCP_TOKEN"])
+                .env("MCP_TOKEN", token);
+        }
+        command
+            .args(["call", "getInventory", "{}"])
+            .output()
+            .unwrap()
+    };
+    let probe = Arc::new(probe);
+    let with_token = tokio::task::spawn_blocking({
+        let (probe, token) = (probe.clone(), stepped_up.clone());
+        move || probe(Some(token))
+    })
+    .await
+    .unwrap();
+    assert!(
+        with_token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with_token.stderr)
+    );
+    let result: Value = serde_json::from_slice(&with_token.stdout).unwrap();
+    assert!(result["content"].is_array(), "{result}");
+    let without = tokio::task::spawn_blocking(move || probe(None))
+        .await
+        .unwrap();
+    assert!(
+        !without.status.success(),
+        "a client without a token is refused"
+    );
     stop.cancel();
     let _ = serving.await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Opaque tokens are checked by introspection at the authorization server: an active one
+/// passes, a revoked one does not.
+#[tokio::test]
+async fn opaque_tokens_are_introspected() {
+    let Some(tools) = tools_dir("resource server, opaque tokens") else {
+        return;
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let resource = format!("http://{addr}/mcp");
+    let (process, line): (ProcessGroup, String) = start_announcing(
+        Command::new("node")
+            .arg(tools.join("oauth_server.mjs"))
+            .env("PATH", path_with_node(&tools))
+            .env("TOKEN_TTL", "300")
+            .env("RESOURCE", &resource)
+            .env("TOKEN_FORMAT", "opaque")
+            .stderr(Stdio::null()),
+    );
+    let _process = process;
+    let issuer = line.strip_prefix("listening ").unwrap().to_string();
+    let http = reqwest::Client::new();
+    let introspector = ("mcp-server", "introspection-secret-0a9b8c7d");
+    for (id, secret) in [CLIENT, introspector] {
+        http.post(format!("{issuer}/test/clients"))
+            .json(&json!({"client_id": id, "client_secret": secret}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let api = load_spec(&specs().join("corpus/swagger-petstore3/openapi.yaml"))
+        .api
+        .unwrap();
+    let guard = Arc::new(ResourceServer::new(AuthConfig {
+        issuer: issuer.clone(),
+        resource: resource.clone(),
+        required_scopes: vec!["read".into()],
+        introspection_client: Some((introspector.0.into(), introspector.1.to_string().into())),
+    }));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (ready, bound) = tokio::sync::oneshot::channel();
+    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
+        McpServer::new(api, ServeOptions::default()),
+        addr,
+        stop.clone(),
+        Some(ready),
+        Some(guard),
+    ));
+    bound.await.unwrap();
+
+    let active = issued(&http, &issuer, &resource, "read").await;
+    assert!(active.split('.').count() != 3, "an opaque token");
+    assert_eq!(attempt(&http, &resource, Some(&active)).await.0, 200);
+    let revoked = issued(&http, &issuer, &resource, "read").await;
+    http.post(format!("{issuer}/token/revocation"))
+        .basic_auth(CLIENT.0, Some(CLIENT.1))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={revoked}"))
+        .send()
+        .await
+        .unwrap();
+    let (status, challenge) = attempt(&http, &resource, Some(&revoked)).await;
+    assert_eq!(status, 401, "{challenge}");
+    assert!(challenge.contains("not active"), "{challenge}");
+    let (status, _) = attempt(&http, &resource, Some("made-up-token")).await;
+    assert_eq!(status, 401);
+    stop.cancel();
+    let _ = serving.await;
 }
