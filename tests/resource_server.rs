@@ -463,3 +463,269 @@ async fn opaque_tokens_are_introspected() {
     stop.cancel();
     let _ = serving.await;
 }
+
+/// One JSON-RPC request over stateless Streamable HTTP (2026-07-28) with a token.
+async fn rpc(http: &reqwest::Client, url: &str, token: &str, method: &str, params: Value) -> Value {
+    let mut params = params;
+    params["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "policy-test", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {}
+    });
+    let mut request = http
+        .post(url)
+        .bearer_auth(token)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", method);
+    if let Some(name) = params["name"].as_str() {
+        request = request.header("mcp-name", name);
+    }
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let text = request
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON-RPC answer: {text}"))
+}
+
+/// Two principals with different claims see different tools and get different argument
+/// terms; a pinned argument cannot be overridden; a rate limit holds; denials are audited
+/// and send nothing upstream.
+#[tokio::test]
+async fn policy_follows_the_principal() {
+    let Some(tools) = tools_dir("policy") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("mcpgen-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("signing.pem");
+    openssl_key(&key);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let resource = format!("http://{addr}/mcp");
+    let (process, line): (ProcessGroup, String) = start_announcing(
+        Command::new("node")
+            .arg(tools.join("oauth_server.mjs"))
+            .env("PATH", path_with_node(&tools))
+            .env("RESOURCE", &resource)
+            .env("SIGNING_KEY_PEM", &key)
+            .stderr(Stdio::null()),
+    );
+    let _process = process;
+    let issuer = line.strip_prefix("listening ").unwrap().to_string();
+
+    // A recording upstream: what reaches it, by path and query.
+    let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream_url = format!("http://{}", upstream.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let record = record.clone();
+        async move {
+            record.lock().unwrap().push(request.uri().to_string());
+            axum::Json(json!([]))
+        }
+    });
+    tokio::spawn(async move { axum::serve(upstream, app).await });
+
+    let petstore = specs()
+        .join("corpus/swagger-petstore3/openapi.yaml")
+        .canonicalize()
+        .unwrap();
+    std::fs::write(
+        dir.join("mcpgen.yaml"),
+        format!(
+            r#"sources:
+  - openapi: {}
+    base_url: {upstream_url}
+credentials:
+  petstore_auth: {{ command: [echo, upstream-token] }}
+  api_key: {{ command: [echo, upstream-key] }}
+policy:
+  default: deny
+  rules:
+    - name: no-deletes
+      effect: deny
+      methods: [DELETE]
+    - name: analysts
+      when: {{ claims: {{ role: analyst }} }}
+      tools: ["find*", "getPet*"]
+      arguments:
+        status: {{ claim: pet_status }}
+      rate_limit: {{ calls: 3, per_seconds: 600 }}
+    - name: clerks
+      when: {{ claims: {{ role: [clerk, manager] }} }}
+      tools: ["*Order*"]
+      arguments:
+        orderId: {{ maximum: 10 }}
+"#,
+            petstore.display()
+        ),
+    )
+    .unwrap();
+    let project = dir.join("mcpgen.yaml");
+    let outcome =
+        mcpgen_codegen::project::load_project(&project, &mcpgen_codegen::LoadOptions::default());
+    let api = outcome
+        .api
+        .unwrap_or_else(|| panic!("{:#?}", outcome.diagnostics));
+    let text = std::fs::read_to_string(&project).unwrap();
+    let config =
+        mcpgen_runtime::credentials::CredentialsConfig::parse_section(&text, "mcpgen.yaml", &dir)
+            .unwrap();
+    let credentials = mcpgen_runtime::credentials::Credentials::new(&api, &config).unwrap();
+    let audit_path = dir.join("audit.jsonl");
+    let server = McpServer::new(
+        api,
+        ServeOptions {
+            credentials: Arc::new(credentials),
+            audit: Some(Arc::new(AuditLog::open(&audit_path, None).unwrap())),
+            ..ServeOptions::default()
+        },
+    );
+    let guard = Arc::new(ResourceServer::new(AuthConfig {
+        issuer: issuer.clone(),
+        resource: resource.clone(),
+        required_scopes: Vec::new(),
+        introspection_client: None,
+    }));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (ready, bound) = tokio::sync::oneshot::channel();
+    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
+        server,
+        addr,
+        stop.clone(),
+        Some(ready),
+        Some(guard),
+    ));
+    bound.await.unwrap();
+
+    let token = |sub: &str, claims: Value| {
+        let mut all = json!({"iss": issuer, "aud": resource, "sub": sub, "exp": now() + 300});
+        for (k, v) in claims.as_object().unwrap() {
+            all[k] = v.clone();
+        }
+        mint(&key, "test-key", &all)
+    };
+    let alice = token(
+        "alice",
+        json!({"role": "analyst", "pet_status": "available"}),
+    );
+    let bob = token("bob", json!({"role": "clerk"}));
+    let http = reqwest::Client::new();
+    let names = |answer: Value| -> Vec<String> {
+        answer["result"]["tools"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let alice_tools = names(rpc(&http, &resource, &alice, "tools/list", json!({})).await);
+    let bob_tools = names(rpc(&http, &resource, &bob, "tools/list", json!({})).await);
+    assert_eq!(
+        alice_tools,
+        ["findPetsByStatus", "findPetsByTags", "getPetById"]
+    );
+    assert_eq!(
+        bob_tools,
+        ["placeOrder", "getOrderById"],
+        "deleteOrder is denied to all"
+    );
+
+    let call = |token: &str, name: &str, args: Value| {
+        let (http, resource, token, name) = (
+            http.clone(),
+            resource.clone(),
+            token.to_string(),
+            name.to_string(),
+        );
+        async move {
+            rpc(
+                &http,
+                &resource,
+                &token,
+                "tools/call",
+                json!({"name": name, "arguments": args}),
+            )
+            .await["result"]
+                .clone()
+        }
+    };
+    // The pinned argument: filled from the claim, and another value is refused.
+    let overridden = call(&alice, "findPetsByStatus", json!({"status": "sold"})).await;
+    assert_eq!(overridden["isError"], true, "{overridden}");
+    let text = overridden["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("policy rule `analysts`") && text.contains("pet_status"),
+        "{text}"
+    );
+    let pinned = call(&alice, "findPetsByStatus", json!({})).await;
+    assert_ne!(pinned["isError"], true, "{pinned}");
+    // Argument terms differ per principal; a tool outside the rule is refused.
+    let too_big = call(&bob, "getOrderById", json!({"orderId": 11})).await;
+    assert!(
+        too_big["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rule `clerks`"),
+        "{too_big}"
+    );
+    let fine = call(&bob, "getOrderById", json!({"orderId": 5})).await;
+    assert_ne!(fine["isError"], true, "{fine}");
+    let not_hers = call(&alice, "getOrderById", json!({"orderId": 5})).await;
+    assert!(
+        not_hers["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rule `default`"),
+        "{not_hers}"
+    );
+    let deleting = call(&bob, "deleteOrder", json!({"orderId": 5})).await;
+    assert!(
+        deleting["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rule `no-deletes`"),
+        "{deleting}"
+    );
+    // The rate limit: three calls per window for alice (one used above).
+    for _ in 0..2 {
+        let ok = call(&alice, "getPetById", json!({"petId": 1})).await;
+        assert_ne!(ok["isError"], true, "{ok}");
+    }
+    let limited = call(&alice, "getPetById", json!({"petId": 1})).await;
+    assert!(
+        limited["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("rate limit"),
+        "{limited}"
+    );
+    // Only allowed calls reached the upstream, the pinned value with them.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "/pet/findByStatus?status=available",
+            "/store/order/5",
+            "/pet/1",
+            "/pet/1"
+        ]
+    );
+    let trail = std::fs::read_to_string(&audit_path).unwrap();
+    assert_eq!(trail.matches("\"decision\":\"deny\"").count(), 5, "{trail}");
+    assert!(trail.contains("\"principal\":\"bob\""), "{trail}");
+    assert!(trail.contains("\"rule\":\"no-deletes\""), "{trail}");
+    mcpgen_runtime::audit::verify(&trail, None).unwrap();
+    stop.cancel();
+    let _ = serving.await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod credentials;
 pub mod discovery;
 pub mod model;
+pub mod policy;
 pub mod request;
 pub mod result;
 pub mod serve;

@@ -43,6 +43,9 @@ pub struct Api {
     /// Where mcpgen.yaml asks for the audit trail to go; `serve --audit` overrides it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<AuditConfig>,
+    /// Who may list and call which tools (mcpgen.yaml `policy:`); none allows everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::Policy>,
 }
 
 /// An audit trail as mcpgen.yaml configures it.

@@ -12,6 +12,7 @@ use crate::credentials::Credentials;
 use crate::discovery::{self, Hit, SearchIndex, ToolMode, discovers};
 use crate::model;
 use crate::model::Api;
+use crate::policy::PolicyCheck;
 use crate::request::{self, Target};
 use crate::result::{from_response, tool_error};
 use crate::sql::Databases;
@@ -77,6 +78,8 @@ struct Inner {
     validators: Validators,
     /// Whether the server lists the discovery tools instead of every tool.
     discover: bool,
+    /// Who may list and call what.
+    policy: PolicyCheck,
     /// The search index, built on the first search.
     index: std::sync::OnceLock<SearchIndex>,
 }
@@ -93,6 +96,7 @@ impl McpServer {
             .collect();
         let validators = Validators::new(&api);
         let databases = Databases::new(&api);
+        let api_policy = api.policy.clone();
         let discover = discovers(options.tool_mode, &api, || {
             let mut counter = ByteCounter(0);
             serde_json::to_writer(&mut counter, &ToolsListView(&api)).expect("tools serialize");
@@ -107,6 +111,7 @@ impl McpServer {
                 databases,
                 validators,
                 discover,
+                policy: PolicyCheck::new(api_policy),
                 index: std::sync::OnceLock::new(),
             }),
         }
@@ -182,7 +187,8 @@ impl McpServer {
                     .map(|m| m.to_ascii_uppercase())
                     .collect();
                 let hits = self.search(query, limit, |tool| {
-                    (tags.is_empty() || tool.tags.iter().any(|t| tags.contains(t)))
+                    self.inner.policy.may_list(principal, tool)
+                        && (tags.is_empty() || tool.tags.iter().any(|t| tags.contains(t)))
                         && (methods.is_empty() || methods.iter().any(|m| m == tool.method.as_str()))
                 });
                 let results: Vec<Value> = hits
@@ -203,7 +209,12 @@ impl McpServer {
                 let mut operations = Vec::new();
                 let mut unknown = Vec::new();
                 for name in &names {
-                    match self.inner.by_name.get(name) {
+                    match self
+                        .inner
+                        .by_name
+                        .get(name)
+                        .filter(|&&i| self.inner.policy.may_list(principal, &api.tools[i]))
+                    {
                         Some(&i) => operations.push(discovery::description(api, &api.tools[i])),
                         None => unknown.push(name.clone()),
                     }
@@ -270,14 +281,17 @@ impl McpServer {
         principal: Option<&Principal>,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         let Some(audit) = &self.inner.options.audit else {
-            return self.run_operation(name, args, &mut Facts::default()).await;
+            return self
+                .run_operation(name, args, principal, &mut Facts::default())
+                .await;
         };
         let started = std::time::Instant::now();
         let arguments = arguments_digest(&args);
         let mut facts = Facts::default();
-        let result = self.run_operation(name, args, &mut facts).await;
+        let result = self.run_operation(name, args, principal, &mut facts).await;
         let outcome = match &result {
             Err(_) => "unknown_tool",
+            Ok(_) if facts.denied => "denied",
             Ok(_) if facts.invalid_arguments => "invalid_arguments",
             Ok(r) if r.is_error == Some(true) => "tool_error",
             Ok(_) => "ok",
@@ -287,13 +301,13 @@ impl McpServer {
             client: principal.and_then(|p| p.client_id.clone()),
             tool: name.to_string(),
             arguments,
-            decision: "allow",
+            decision: if facts.denied { "deny" } else { "allow" },
+            rule: facts.rule,
             credentials: facts.credentials,
             upstream: facts.upstream,
             database: facts.database,
             latency_ms: started.elapsed().as_millis() as u64,
             outcome,
-            ..AuditEvent::default()
         });
         result
     }
@@ -303,6 +317,7 @@ impl McpServer {
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
+        principal: Option<&Principal>,
         facts: &mut Facts,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         let inner = &self.inner;
@@ -313,6 +328,22 @@ impl McpServer {
             ));
         };
         let api = &inner.api;
+        let mut args = args;
+        match inner
+            .policy
+            .check_call(principal, &api.tools[index], &mut args)
+        {
+            Ok(rule) => facts.rule = rule,
+            Err(denial) => {
+                let message = format!(
+                    "`{name}` was refused by policy rule `{}`: {}",
+                    denial.rule, denial.reason
+                );
+                facts.rule = Some(denial.rule);
+                facts.denied = true;
+                return Ok(tool_error(message));
+            }
+        }
         if let Err(message) = inner.validators.check_input(api, index, &args) {
             facts.invalid_arguments = true;
             return Ok(tool_error(message));
@@ -405,11 +436,14 @@ impl McpServer {
     /// would take the page past `page_bytes` of JSON (a page always holds at least one tool),
     /// and the index the next page starts at. The cursor is that index, so any page can be
     /// asked for again and nothing is measured before a client asks.
-    fn page(&self, start: usize) -> (Vec<Tool>, Option<usize>) {
+    fn page(&self, start: usize, principal: Option<&Principal>) -> (Vec<Tool>, Option<usize>) {
         let api = &self.inner.api;
         let mut tools = Vec::new();
         let mut size = 0;
         for (i, model) in api.tools.iter().enumerate().skip(start) {
+            if !self.inner.policy.may_list(principal, model) {
+                continue;
+            }
             let tool = rmcp_tool(api, model);
             let mut counter = ByteCounter(0);
             serde_json::to_writer(&mut counter, &tool).expect("tools serialize");
@@ -423,9 +457,20 @@ impl McpServer {
     }
 }
 
+/// The principal of a request: over authenticated HTTP, the resource server put it in the
+/// request's extensions; otherwise there is none.
+fn principal_of(context: &RequestContext<RoleServer>) -> Option<&Principal> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>())
+}
+
 /// What a call's audit line says beyond its tool and arguments, gathered as the call runs.
 #[derive(Default)]
 struct Facts {
+    denied: bool,
+    rule: Option<String>,
     invalid_arguments: bool,
     credentials: Vec<CredentialUse>,
     upstream: Option<UpstreamCall>,
@@ -483,8 +528,9 @@ impl ServerHandler for McpServer {
     async fn list_tools(
         &self,
         request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        let principal = principal_of(&context);
         if self.inner.discover {
             let tools = discovery::discovery_tools(&self.inner.api)
                 .into_iter()
@@ -507,7 +553,7 @@ impl ServerHandler for McpServer {
                 }
             },
         };
-        let (tools, next) = self.page(start);
+        let (tools, next) = self.page(start, principal);
         let mut result = ListToolsResult::with_all_items(tools)
             .with_ttl_ms(self.inner.options.list_ttl_ms)
             .with_cache_scope(CacheScope::Public);
@@ -521,11 +567,7 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        // Over authenticated HTTP, the resource server put the token's principal here.
-        let principal = context
-            .extensions
-            .get::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<Principal>());
+        let principal = principal_of(&context);
         self.call_as(&request.name, args, principal)
             .await
             .map(Into::into)

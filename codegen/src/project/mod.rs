@@ -21,6 +21,7 @@
 //!   - sql: { ... }                   # see `sql`
 //! tools: auto                        # or all, or discover (see mcpgen_runtime::discovery)
 //! audit: { file: audit.jsonl, key_env: AUDIT_KEY }   # the hash-chained audit trail
+//! policy: { default: deny, rules: [...] }           # see mcpgen_runtime::policy
 //! credentials:                       # as in a --credentials file
 //!   api_key: { env: SALES_API_KEY }
 //! ```
@@ -63,6 +64,8 @@ struct ProjectShape {
     tools: Option<mcpgen_runtime::model::ToolMode>,
     /// Where the audit trail goes.
     audit: Option<AuditShape>,
+    /// Who may list and call which tools.
+    policy: Option<Spanned<mcpgen_runtime::policy::Policy>>,
     /// Read by the runtime's credentials parser from the same text.
     #[serde(default)]
     #[allow(dead_code)]
@@ -316,6 +319,22 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
             file: base.join(&audit.file).display().to_string(),
             key_env: audit.key_env.clone(),
         });
+        if let Some(policy) = &project.policy {
+            let mut names = BTreeSet::new();
+            for rule in &policy.value.rules {
+                if rule.name.trim().is_empty() || !names.insert(rule.name.clone()) {
+                    outcome.diagnostics.push(error_at(
+                        &name,
+                        &policy.referenced,
+                        format!(
+                            "policy rule names must be unique and not empty: `{}`",
+                            rule.name
+                        ),
+                    ));
+                }
+            }
+            api.policy = Some(policy.value.clone());
+        }
     }
     if !outcome.has_errors() {
         outcome.api = merged;

@@ -1,0 +1,357 @@
+//! Access policy: which principals may list and call which tools, with which arguments, how
+//! often. A small rule language rather than a general policy engine: every rule reads as one
+//! line of intent ("analysts may call the report tools, region pinned to their own"), the
+//! whole policy sits in mcpgen.yaml next to the tools it governs, and it is checked in
+//! microseconds on every list and call.
+//!
+//! ```yaml
+//! policy:
+//!   default: deny                      # what no rule decides (deny unless said otherwise)
+//!   rules:
+//!     - name: no-deletes
+//!       effect: deny
+//!       methods: [DELETE]
+//!     - name: analysts-report
+//!       when: { scopes: [sales.read], claims: { role: analyst } }
+//!       tools: ["api_list*", "revenue_*"]  # globs on tool names (default: every tool)
+//!       arguments:
+//!         region: { claim: region }       # pinned to the caller's claim
+//!         limit: { maximum: 50 }
+//!       rate_limit: { calls: 60, per_seconds: 60 }   # per principal
+//! ```
+//!
+//! A deny rule that matches wins; otherwise the first allow rule that matches decides, and its
+//! argument rules and rate limit apply; otherwise `default`. A caller without a token (stdio,
+//! or HTTP without `--auth-issuer`) has no scopes and no claims.
+
+use crate::auth::Principal;
+use crate::model::{Method, Tool};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The policy of one server, as mcpgen.yaml writes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// What happens when no rule matches.
+    #[serde(default)]
+    pub default: Effect,
+    /// The rules, in order.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// Allow or deny.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// The call may go ahead.
+    Allow,
+    /// The call is refused and the tool is not listed.
+    #[default]
+    Deny,
+}
+
+/// One rule: who, which tools, and (for allow rules) on what terms.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Named in denials and the audit trail.
+    pub name: String,
+    /// Allow (the default) or deny.
+    #[serde(default = "allow")]
+    pub effect: Effect,
+    /// Which principals the rule is about (all conditions must hold; none = everyone).
+    #[serde(default)]
+    pub when: Who,
+    /// Tool-name globs (`*` matches any run of characters); none = every tool.
+    #[serde(default)]
+    pub tools: Vec<String>,
+    /// Only tools with one of these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Only tools with one of these HTTP methods.
+    #[serde(default)]
+    pub methods: Vec<Method>,
+    /// Terms on arguments, by argument name (allow rules).
+    #[serde(default)]
+    pub arguments: BTreeMap<String, ArgumentRule>,
+    /// How often one principal may call the rule's tools (allow rules).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+}
+
+fn allow() -> Effect {
+    Effect::Allow
+}
+
+/// Conditions on the principal.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Who {
+    /// Scopes the token must all carry.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Claims the token must carry, each equal to the value or to one of a list.
+    #[serde(default)]
+    pub claims: BTreeMap<String, Value>,
+    /// Subjects (`sub`) the rule is about.
+    #[serde(default)]
+    pub subjects: Vec<String>,
+}
+
+/// Terms on one argument.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArgumentRule {
+    /// The argument is the caller's claim of this name: filled in when left out, refused when
+    /// the model gives another value.
+    pub claim: Option<String>,
+    /// The only values allowed.
+    #[serde(rename = "enum")]
+    pub allowed: Option<Vec<Value>>,
+    /// The smallest number allowed.
+    pub minimum: Option<f64>,
+    /// The largest number allowed.
+    pub maximum: Option<f64>,
+    /// A regular expression a string must match (the whole string).
+    pub pattern: Option<String>,
+}
+
+/// A fixed-window rate limit per principal.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Calls allowed per window.
+    pub calls: u32,
+    /// The window, in seconds.
+    pub per_seconds: u64,
+}
+
+/// Why a call is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denial {
+    /// The rule that refused it (`default` when no rule matched).
+    pub rule: String,
+    /// What is wrong, for the model to read.
+    pub reason: String,
+}
+
+/// A policy ready to check calls: its rules and their rate-limit counters.
+#[derive(Debug, Default)]
+pub struct PolicyCheck {
+    policy: Option<Policy>,
+    windows: Mutex<HashMap<(usize, String), (Instant, u32)>>,
+}
+
+impl PolicyCheck {
+    /// Checks `policy`; without one everything is allowed.
+    pub fn new(policy: Option<Policy>) -> Self {
+        PolicyCheck {
+            policy,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the principal may see (and so call) `tool` at all.
+    pub fn may_list(&self, principal: Option<&Principal>, tool: &Tool) -> bool {
+        self.decide(principal, tool).is_ok()
+    }
+
+    /// Checks a call before anything is sent, applying pinned arguments to `args`. On success,
+    /// the rule that allowed it (if a rule did).
+    pub fn check_call(
+        &self,
+        principal: Option<&Principal>,
+        tool: &Tool,
+        args: &mut Map<String, Value>,
+    ) -> Result<Option<String>, Denial> {
+        let Some(index) = self.decide(principal, tool)? else {
+            return Ok(None);
+        };
+        let policy = self.policy.as_ref().expect("a rule implies a policy");
+        let rule = &policy.rules[index];
+        let deny = |reason: String| Denial {
+            rule: rule.name.clone(),
+            reason,
+        };
+        // Terms apply to the tools that have the argument.
+        for (name, terms) in rule
+            .arguments
+            .iter()
+            .filter(|(name, _)| tool.property_schema(name).is_some())
+        {
+            if let Some(claim) = &terms.claim {
+                let pinned = principal
+                    .and_then(|p| p.claims.get(claim))
+                    .filter(|v| !v.is_null())
+                    .ok_or_else(|| deny(format!("`{name}` comes from the caller's `{claim}` claim, which the token does not carry")))?;
+                match args.get(name) {
+                    Some(given) if given != pinned => {
+                        return Err(deny(format!(
+                            "`{name}` is fixed to the caller's `{claim}` ({pinned}); it cannot be {given}"
+                        )));
+                    }
+                    _ => {
+                        args.insert(name.clone(), pinned.clone());
+                    }
+                }
+            }
+            let Some(value) = args.get(name) else {
+                continue;
+            };
+            if let Some(allowed) = &terms.allowed
+                && !allowed.contains(value)
+            {
+                let list: Vec<String> = allowed.iter().map(Value::to_string).collect();
+                return Err(deny(format!(
+                    "`{name}` may only be {}, not {value}",
+                    list.join(", ")
+                )));
+            }
+            if let Some(n) = value.as_f64()
+                && (terms.minimum.is_some_and(|min| n < min)
+                    || terms.maximum.is_some_and(|max| n > max))
+            {
+                return Err(deny(format!(
+                    "`{name}` must be between {} and {}, not {n}",
+                    terms.minimum.map_or("-inf".into(), |m| m.to_string()),
+                    terms.maximum.map_or("inf".into(), |m| m.to_string())
+                )));
+            }
+            if let (Some(pattern), Some(text)) = (&terms.pattern, value.as_str()) {
+                let matches = regex_full_match(pattern, text);
+                if !matches {
+                    return Err(deny(format!("`{name}` must match {pattern}")));
+                }
+            }
+        }
+        if let Some(limit) = rule.rate_limit {
+            let who = principal
+                .and_then(|p| p.subject.clone())
+                .unwrap_or_else(|| "anonymous".into());
+            let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+            let window = windows.entry((index, who)).or_insert((Instant::now(), 0));
+            if window.0.elapsed() >= Duration::from_secs(limit.per_seconds) {
+                *window = (Instant::now(), 0);
+            }
+            if window.1 >= limit.calls {
+                return Err(deny(format!(
+                    "the rate limit of {} calls per {} s is used up; try again later",
+                    limit.calls, limit.per_seconds
+                )));
+            }
+            window.1 += 1;
+        }
+        Ok(Some(rule.name.clone()))
+    }
+
+    /// The allow rule that decides for this principal and tool (`None`: no policy, or the
+    /// default allows), or the denial.
+    fn decide(&self, principal: Option<&Principal>, tool: &Tool) -> Result<Option<usize>, Denial> {
+        let Some(policy) = &self.policy else {
+            return Ok(None);
+        };
+        let applies = |rule: &Rule| is_about(rule, principal) && covers(rule, tool);
+        if let Some(rule) = policy
+            .rules
+            .iter()
+            .find(|r| r.effect == Effect::Deny && applies(r))
+        {
+            return Err(Denial {
+                rule: rule.name.clone(),
+                reason: format!("`{}` is not allowed for this caller", tool.name),
+            });
+        }
+        if let Some(index) = policy
+            .rules
+            .iter()
+            .position(|r| r.effect == Effect::Allow && applies(r))
+        {
+            return Ok(Some(index));
+        }
+        match policy.default {
+            Effect::Allow => Ok(None),
+            Effect::Deny => Err(Denial {
+                rule: "default".into(),
+                reason: format!("no policy rule allows `{}` for this caller", tool.name),
+            }),
+        }
+    }
+}
+
+/// Whether the rule's `when` holds for the principal.
+fn is_about(rule: &Rule, principal: Option<&Principal>) -> bool {
+    let who = &rule.when;
+    let scopes = principal.map(|p| p.scopes.as_slice()).unwrap_or_default();
+    let claims = principal.map(|p| &p.claims);
+    who.scopes.iter().all(|s| scopes.contains(s))
+        && who.claims.iter().all(|(name, wanted)| {
+            let Some(value) = claims.and_then(|c| c.get(name)) else {
+                return false;
+            };
+            match wanted {
+                Value::Array(options) => options.contains(value),
+                one => one == value,
+            }
+        })
+        && (who.subjects.is_empty()
+            || principal
+                .and_then(|p| p.subject.as_ref())
+                .is_some_and(|s| who.subjects.contains(s)))
+}
+
+/// Whether the rule is about the tool.
+fn covers(rule: &Rule, tool: &Tool) -> bool {
+    (rule.tools.is_empty() || rule.tools.iter().any(|g| name_glob(g, &tool.name)))
+        && (rule.tags.is_empty() || rule.tags.iter().any(|t| tool.tags.contains(t)))
+        && (rule.methods.is_empty()
+            || (tool.query.is_none() && rule.methods.contains(&tool.method)))
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn name_glob(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            name.starts_with(head)
+                && (head.len()..=name.len())
+                    .any(|i| name.is_char_boundary(i) && name_glob(tail, &name[i..]))
+        }
+    }
+}
+
+/// A whole-string regular expression match (the JSON Schema `pattern` dialect is close
+/// enough for argument terms).
+fn regex_full_match(pattern: &str, text: &str) -> bool {
+    let anchored = format!(
+        "^(?:{})$",
+        pattern.trim_start_matches('^').trim_end_matches('$')
+    );
+    jsonschema::validator_for(&serde_json::json!({ "type": "string", "pattern": anchored }))
+        .map(|v| v.is_valid(&Value::String(text.to_string())))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_tool_names() {
+        assert!(name_glob("api_list*", "api_listOrders"));
+        assert!(name_glob("*_report", "revenue_report"));
+        assert!(!name_glob("api_list*", "api_getOrder"));
+        assert!(name_glob("*", "anything"));
+    }
+
+    #[test]
+    fn patterns_match_whole_strings() {
+        assert!(regex_full_match("[a-z]+", "abc"));
+        assert!(!regex_full_match("[a-z]+", "abc1"));
+        assert!(regex_full_match("^EU|NA$", "NA"));
+    }
+}
