@@ -163,6 +163,11 @@ impl AuthFlags {
         let Some(issuer) = &self.auth_issuer else {
             return Ok(None);
         };
+        if self.auth_resource.is_none() && !addr.ip().is_loopback() {
+            return Err(format!(
+                "--auth-resource URL is needed when serving on {addr}: the URL clients reach this server at, which tokens must name as their audience"
+            ));
+        }
         let introspection_client = match &self.auth_introspection_client {
             None => None,
             Some(id) => {

@@ -142,31 +142,62 @@ impl AuditLog {
             path: path.to_path_buf(),
             source,
         };
-        let (seq, last_hash) = match std::fs::read_to_string(path) {
-            Ok(text) => match text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .last()
-            {
-                Some((index, line)) => {
-                    let parsed = parse_line(line).map_err(|reason| AuditError::Broken {
-                        path: path.to_path_buf(),
-                        line: index + 1,
-                        reason,
-                    })?;
-                    (parsed.seq, parsed.hash)
+        let mut unterminated = false;
+        let (seq, last_hash) = match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                unterminated = !bytes.is_empty() && !bytes.ends_with(b"\n");
+                let last = text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .last();
+                match last {
+                    Some((index, line)) => {
+                        let broken = |reason: String| AuditError::Broken {
+                            path: path.to_path_buf(),
+                            line: index + 1,
+                            reason,
+                        };
+                        let parsed = parse_line(line).map_err(broken)?;
+                        // One chain, one way of hashing: a key added, dropped or changed
+                        // would leave a log no single key verifies.
+                        let keyed = parsed.alg == "hmac-sha256";
+                        if keyed != key.is_some() {
+                            return Err(broken(format!(
+                                "the log is {}; start with {} or use a new file",
+                                if keyed { "HMAC-keyed" } else { "not keyed" },
+                                if keyed {
+                                    "its key (--audit-key-env)"
+                                } else {
+                                    "no key"
+                                }
+                            )));
+                        }
+                        if digest(key.as_deref(), &parsed.body) != parsed.hash {
+                            return Err(broken(
+                                "its hash does not match (changed, or written with another key)"
+                                    .into(),
+                            ));
+                        }
+                        (parsed.seq, parsed.hash)
+                    }
+                    None => (0, GENESIS.to_string()),
                 }
-                None => (0, GENESIS.to_string()),
-            },
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (0, GENESIS.to_string()),
             Err(e) => return Err(io(e)),
         };
-        let file = std::fs::OpenOptions::new()
+        let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(io)?;
+        if unterminated {
+            // The last line is whole but lost its line break (an editor, a crash between the
+            // two): restore it, or the next line would be glued onto it.
+            file.write_all(b"\n").map_err(io)?;
+        }
         Ok(AuditLog {
             chain: Mutex::new(Chain {
                 sink: Sink::File {
@@ -218,7 +249,18 @@ impl AuditLog {
         // The hash closes the line: what was hashed is exactly the line without it.
         let text = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
         let written = match &mut chain.sink {
-            Sink::File { file, .. } => file.write_all(text.as_bytes()).and_then(|()| file.flush()),
+            Sink::File { file, .. } => {
+                let before = file.metadata().map(|m| m.len());
+                let written = file.write_all(text.as_bytes()).and_then(|()| file.flush());
+                // A line written in part (a full disk) is cut off again, so the chain stays
+                // whole and the next line starts on its own.
+                if written.is_err()
+                    && let Ok(before) = before
+                {
+                    let _ = file.set_len(before);
+                }
+                written
+            }
             Sink::Stdout => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes()).and_then(|()| out.flush())
@@ -475,6 +517,26 @@ mod tests {
         assert_eq!(verify(&text, Some(&key)).unwrap().lines, 2);
         assert!(verify(&text, None).is_err());
         assert!(verify(&text, Some(b"other")).is_err());
+    }
+
+    #[test]
+    fn a_lost_line_break_is_restored_and_a_key_change_refused() {
+        let path =
+            std::env::temp_dir().join(format!("mcpgen-audit-recover-{}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let log = AuditLog::open(&path, None).unwrap();
+        log.record(&event("a"));
+        drop(log);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.trim_end()).unwrap();
+        let log = AuditLog::open(&path, None).unwrap();
+        log.record(&event("b"));
+        drop(log);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(verify(&text, None).unwrap().lines, 2);
+        let refused = AuditLog::open(&path, Some(b"new-key".to_vec())).unwrap_err();
+        assert!(refused.to_string().contains("not keyed"), "{refused}");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

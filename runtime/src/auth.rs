@@ -82,7 +82,11 @@ const INTROSPECTION_CACHE: Duration = Duration::from_secs(60);
 pub struct ResourceServer {
     config: AuthConfig,
     http: reqwest::Client,
-    state: Mutex<State>,
+    /// Held only for lookups, never across a network call.
+    state: std::sync::Mutex<State>,
+    /// One fetch from the authorization server at a time; requests whose key is cached never
+    /// wait for it.
+    fetching: Mutex<()>,
 }
 
 /// What is fetched from the authorization server and kept.
@@ -90,8 +94,20 @@ pub struct ResourceServer {
 struct State {
     metadata: Option<Value>,
     keys: Option<JwkSet>,
-    keys_fetched: Option<Instant>,
+    /// When the keys were last asked for (whether or not that worked): the refetch throttle.
+    keys_attempted: Option<Instant>,
+    /// Introspection answers by token hash, each kept until its instant.
     introspected: HashMap<String, (Instant, Result<Principal, String>)>,
+}
+
+/// Most introspection answers kept; beyond it the expired ones go, then all.
+const INTROSPECTION_ENTRIES: usize = 10_000;
+
+/// Why a token could not be accepted: the token's fault (401), or the authorization server
+/// could not be asked (503, so that clients do not throw valid tokens away).
+enum Failure {
+    Token(String),
+    Server(String),
 }
 
 impl std::fmt::Debug for ResourceServer {
@@ -114,7 +130,8 @@ impl ResourceServer {
         ResourceServer {
             config,
             http,
-            state: Mutex::new(State::default()),
+            state: std::sync::Mutex::new(State::default()),
+            fetching: Mutex::new(()),
         }
     }
 
@@ -148,7 +165,8 @@ impl ResourceServer {
             },
             None => (resource.clone(), ""),
         };
-        let path = path.trim_end_matches('/');
+        // RFC 9728: a resource without a path (or just `/`) has no suffix.
+        let path = if path == "/" { "" } else { path };
         format!("{origin}/.well-known/oauth-protected-resource{path}")
     }
 
@@ -188,10 +206,22 @@ impl ResourceServer {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
             _ => return Err(invalid("expected `Authorization: Bearer TOKEN`".into())),
         };
-        let principal = if token.split('.').count() == 3 {
-            self.check_jwt(token).await.map_err(invalid)?
+        let checked = if token.split('.').count() == 3 {
+            self.check_jwt(token).await
         } else {
-            self.introspect(token).await.map_err(invalid)?
+            self.introspect(token).await
+        };
+        let principal = match checked {
+            Ok(principal) => principal,
+            Err(Failure::Token(why)) => return Err(invalid(why)),
+            Err(Failure::Server(detail)) => {
+                tracing::warn!(detail = %detail, "cannot check an access token");
+                return Err(Refusal {
+                    status: 503,
+                    error: None,
+                    description: "the authorization server cannot be asked about the token right now; try again".into(),
+                });
+            }
         };
         let missing: Vec<&String> = self
             .config
@@ -217,20 +247,22 @@ impl ResourceServer {
         Ok(principal)
     }
 
-    async fn check_jwt(&self, token: &str) -> Result<Principal, String> {
-        let header = jsonwebtoken::decode_header(token).map_err(|e| {
-            // `alg: none` and other unknown algorithms fail here, before any key is used.
-            if e.to_string().contains("unknown variant") {
-                "the signing algorithm is not accepted".to_string()
-            } else {
-                format!("not a valid JWT header: {e}")
-            }
-        })?;
+    async fn check_jwt(&self, token: &str) -> Result<Principal, Failure> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|e| {
+                // `alg: none` and other unknown algorithms fail here, before any key is used.
+                if e.to_string().contains("unknown variant") {
+                    "the signing algorithm is not accepted".to_string()
+                } else {
+                    format!("not a valid JWT header: {e}")
+                }
+            })
+            .map_err(Failure::Token)?;
         if !ALGORITHMS.contains(&header.alg) {
-            return Err(format!(
+            return Err(Failure::Token(format!(
                 "the signing algorithm {:?} is not accepted",
                 header.alg
-            ));
+            )));
         }
         let kid = header.kid.clone().unwrap_or_default();
         let key = self.signing_key(&kid).await?;
@@ -240,72 +272,96 @@ impl ResourceServer {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        let data =
-            jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| {
-                match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                        "the token has expired".to_string()
-                    }
-                    jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
-                        "the token is not valid yet".to_string()
-                    }
-                    jsonwebtoken::errors::ErrorKind::InvalidAudience => format!(
-                        "the token is not for this server (audience {})",
-                        self.config.resource
-                    ),
-                    jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
-                        format!("the token was not issued by {}", self.config.issuer)
-                    }
-                    jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                        "the signature does not match".to_string()
-                    }
-                    _ => format!("the token is not valid: {e}"),
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    "the token has expired".to_string()
                 }
-            })?;
+                jsonwebtoken::errors::ErrorKind::ImmatureSignature => {
+                    "the token is not valid yet".to_string()
+                }
+                jsonwebtoken::errors::ErrorKind::InvalidAudience => format!(
+                    "the token is not for this server (audience {})",
+                    self.config.resource
+                ),
+                jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                    format!("the token was not issued by {}", self.config.issuer)
+                }
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                    "the signature does not match".to_string()
+                }
+                _ => format!("the token is not valid: {e}"),
+            })
+            .map_err(Failure::Token)?;
         Ok(principal_from(data.claims))
     }
 
-    /// The decoding key for `kid`, fetching the signing keys when it is not known yet.
-    async fn signing_key(&self, kid: &str) -> Result<DecodingKey, String> {
-        let mut state = self.state.lock().await;
-        let find = |keys: &Option<JwkSet>| -> Option<DecodingKey> {
-            let keys = keys.as_ref()?;
-            let jwk = if kid.is_empty() && keys.keys.len() == 1 {
-                keys.keys.first()
-            } else {
-                keys.find(kid)
-            }?;
-            DecodingKey::from_jwk(jwk).ok()
-        };
-        if let Some(key) = find(&state.keys) {
+    /// The decoding key for `kid`, fetching the signing keys when it is not known yet (at
+    /// most once per [`JWKS_REFRESH_GAP`], whether the last fetch worked or not).
+    async fn signing_key(&self, kid: &str) -> Result<DecodingKey, Failure> {
+        if let Some(key) = self.cached_key(kid) {
             return Ok(key);
         }
-        let recently = state
-            .keys_fetched
-            .is_some_and(|at| at.elapsed() < JWKS_REFRESH_GAP);
-        if !recently {
-            let metadata = self.metadata_of_issuer(&mut state).await?;
+        let _one_at_a_time = self.fetching.lock().await;
+        if let Some(key) = self.cached_key(kid) {
+            return Ok(key);
+        }
+        let throttled = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let recently = state
+                .keys_attempted
+                .is_some_and(|at| at.elapsed() < JWKS_REFRESH_GAP);
+            if !recently {
+                state.keys_attempted = Some(Instant::now());
+            }
+            recently
+        };
+        if !throttled {
+            let metadata = self.metadata_of_issuer().await?;
             let uri = metadata
                 .get("jwks_uri")
                 .and_then(Value::as_str)
-                .ok_or("the authorization server's metadata has no jwks_uri")?
+                .ok_or_else(|| {
+                    Failure::Server("the authorization server's metadata has no jwks_uri".into())
+                })?
                 .to_string();
             let keys: JwkSet = self
                 .fetch_json(&uri)
                 .await
                 .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-                .map_err(|e| format!("cannot read the signing keys at {uri}: {e}"))?;
-            state.keys = Some(keys);
-            state.keys_fetched = Some(Instant::now());
+                .map_err(|e| {
+                    Failure::Server(format!("cannot read the signing keys at {uri}: {e}"))
+                })?;
+            self.state.lock().unwrap_or_else(|e| e.into_inner()).keys = Some(keys);
         }
-        find(&state.keys).ok_or_else(|| {
-            format!("the token is signed with a key the authorization server does not publish (kid `{kid}`)")
+        // The kid is the caller's text: it is not repeated back.
+        self.cached_key(kid).ok_or_else(|| {
+            Failure::Token(
+                "the token is signed with a key the authorization server does not publish".into(),
+            )
         })
     }
 
-    /// The authorization server's metadata (RFC 8414, else OpenID Connect discovery).
-    async fn metadata_of_issuer(&self, state: &mut State) -> Result<Value, String> {
-        if let Some(metadata) = &state.metadata {
+    fn cached_key(&self, kid: &str) -> Option<DecodingKey> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let keys = state.keys.as_ref()?;
+        let jwk = if kid.is_empty() && keys.keys.len() == 1 {
+            keys.keys.first()
+        } else {
+            keys.find(kid)
+        }?;
+        DecodingKey::from_jwk(jwk).ok()
+    }
+
+    /// The authorization server's metadata (RFC 8414, else OpenID Connect discovery), fetched
+    /// once. Callers hold `fetching`.
+    async fn metadata_of_issuer(&self) -> Result<Value, Failure> {
+        if let Some(metadata) = &self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .metadata
+        {
             return Ok(metadata.clone());
         }
         let issuer = self.config.issuer.trim_end_matches('/');
@@ -322,15 +378,18 @@ impl ResourceServer {
                         last = "its metadata names another issuer".into();
                         continue;
                     }
-                    state.metadata = Some(metadata.clone());
+                    self.state
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .metadata = Some(metadata.clone());
                     return Ok(metadata);
                 }
                 Err(e) => last = e,
             }
         }
-        Err(format!(
+        Err(Failure::Server(format!(
             "cannot read the authorization server's metadata at {issuer}: {last}"
-        ))
+        )))
     }
 
     async fn fetch_json(&self, url: &str) -> Result<Value, String> {
@@ -348,23 +407,34 @@ impl ResourceServer {
         serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))
     }
 
-    /// Asks the authorization server about an opaque token (RFC 7662).
-    async fn introspect(&self, token: &str) -> Result<Principal, String> {
+    /// Asks the authorization server about an opaque token (RFC 7662). An answer is kept for
+    /// at most [`INTROSPECTION_CACHE`] and never past the token's expiry, so a revoked token
+    /// may pass for up to that long.
+    async fn introspect(&self, token: &str) -> Result<Principal, Failure> {
         let Some((client_id, secret)) = &self.config.introspection_client else {
-            return Err("the token is not a JWT, and opaque tokens need an introspection client (--auth-introspection-client)".into());
+            return Err(Failure::Token("the token is not a JWT, and opaque tokens need an introspection client (--auth-introspection-client)".into()));
         };
-        let mut state = self.state.lock().await;
         let key = digest(token);
-        if let Some((at, answer)) = state.introspected.get(&key)
-            && at.elapsed() < INTROSPECTION_CACHE
+        if let Some((until, answer)) = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .introspected
+            .get(&key)
+            && Instant::now() < *until
         {
-            return answer.clone();
+            return answer.clone().map_err(Failure::Token);
         }
-        let metadata = self.metadata_of_issuer(&mut state).await?;
+        let metadata = {
+            let _one_at_a_time = self.fetching.lock().await;
+            self.metadata_of_issuer().await?
+        };
         let endpoint = metadata
             .get("introspection_endpoint")
             .and_then(Value::as_str)
-            .ok_or("the authorization server does not offer introspection")?
+            .ok_or_else(|| {
+                Failure::Server("the authorization server does not offer introspection".into())
+            })?
             .to_string();
         let response = self
             .http
@@ -377,34 +447,46 @@ impl ResourceServer {
             ))
             .send()
             .await
-            .map_err(|e| format!("cannot reach the introspection endpoint: {e}"))?;
+            .map_err(|e| {
+                Failure::Server(format!("cannot reach the introspection endpoint: {e}"))
+            })?;
         if !response.status().is_success() {
-            return Err(format!(
+            return Err(Failure::Server(format!(
                 "the introspection endpoint answered {}",
                 response.status()
-            ));
+            )));
         }
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| format!("cannot read the introspection answer: {e}"))?;
+            .map_err(|e| Failure::Server(format!("cannot read the introspection answer: {e}")))?;
         let answer: Map<String, Value> = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("the introspection answer is not JSON: {e}"))?;
+            .map_err(|e| Failure::Server(format!("the introspection answer is not JSON: {e}")))?;
+        let expires_in = answer
+            .get("exp")
+            .and_then(Value::as_u64)
+            .map(|exp| Duration::from_secs(exp.saturating_sub(unix_now())));
         let result = self.judge_introspection(answer);
+        let keep = expires_in.map_or(INTROSPECTION_CACHE, |left| left.min(INTROSPECTION_CACHE));
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.introspected.len() >= INTROSPECTION_ENTRIES {
+            let now = Instant::now();
+            state.introspected.retain(|_, (until, _)| now < *until);
+            if state.introspected.len() >= INTROSPECTION_ENTRIES {
+                state.introspected.clear();
+            }
+        }
         state
             .introspected
-            .insert(key, (Instant::now(), result.clone()));
-        result
+            .insert(key, (Instant::now() + keep, result.clone()));
+        result.map_err(Failure::Token)
     }
 
     fn judge_introspection(&self, answer: Map<String, Value>) -> Result<Principal, String> {
         if answer.get("active") != Some(&Value::Bool(true)) {
             return Err("the token is not active (expired, revoked or unknown)".into());
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
+        let now = unix_now();
         if answer
             .get("exp")
             .and_then(Value::as_u64)
@@ -435,6 +517,13 @@ impl ResourceServer {
         }
         Ok(principal_from(answer))
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
 }
 
 /// A token's claims as a principal.
@@ -489,6 +578,14 @@ mod tests {
         assert_eq!(
             s.metadata()["authorization_servers"],
             json!(["https://id.example.com"])
+        );
+        assert_eq!(
+            server("https://h.example/api/mcp", &[]).metadata_url(),
+            "https://h.example/.well-known/oauth-protected-resource/api/mcp"
+        );
+        assert_eq!(
+            server("https://h.example/", &[]).metadata_url(),
+            "https://h.example/.well-known/oauth-protected-resource"
         );
         let challenge = s.challenge(&Refusal {
             status: 403,

@@ -104,6 +104,18 @@ pub async fn serve_http_with_auth(
     let mut router = axum::Router::new().nest_service("/mcp", service);
     if let Some(auth) = auth {
         let metadata = auth.metadata().to_string();
+        // The path-suffixed form follows the resource's own path (RFC 9728 section 3.1).
+        let suffixed = auth
+            .metadata_url()
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .map(|path| {
+                path.split(['?', '#'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .unwrap_or_else(|| "/.well-known/oauth-protected-resource/mcp".into());
         let document = move || {
             let metadata = metadata.clone();
             async move { ([(header::CONTENT_TYPE, "application/json")], metadata) }
@@ -113,11 +125,10 @@ pub async fn serve_http_with_auth(
             .route(
                 "/.well-known/oauth-protected-resource",
                 axum::routing::get(document.clone()),
-            )
-            .route(
-                "/.well-known/oauth-protected-resource/mcp",
-                axum::routing::get(document),
             );
+        if suffixed != "/.well-known/oauth-protected-resource" {
+            router = router.route(&suffixed, axum::routing::get(document));
+        }
     }
     tracing::info!("serving MCP over Streamable HTTP at http://{bound}/mcp");
     if let Some(ready) = ready {
@@ -151,7 +162,10 @@ async fn require_token(
             request.extensions_mut().insert(principal);
             next.run(request).await
         }
-        Err(refusal) => {
+        Err(mut refusal) => {
+            // The description may quote the caller's token header: no control characters in
+            // logs or headers.
+            refusal.description.retain(|c| !c.is_control());
             tracing::info!(status = refusal.status, reason = %refusal.description, "request refused");
             let body = serde_json::json!({
                 "error": refusal.error.unwrap_or("invalid_request"),
@@ -165,7 +179,9 @@ async fn require_token(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
-            if let Ok(value) = HeaderValue::from_str(&auth.challenge(&refusal)) {
+            if refusal.status != 503
+                && let Ok(value) = HeaderValue::from_str(&auth.challenge(&refusal))
+            {
                 headers.insert(header::WWW_AUTHENTICATE, value);
             }
             response

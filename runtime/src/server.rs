@@ -554,9 +554,15 @@ impl ServerHandler for McpServer {
             },
         };
         let (tools, next) = self.page(start, principal);
+        // Under a policy the list depends on who asks: only that client may cache it.
+        let scope = if self.inner.api.policy.is_some() {
+            CacheScope::Private
+        } else {
+            CacheScope::Public
+        };
         let mut result = ListToolsResult::with_all_items(tools)
             .with_ttl_ms(self.inner.options.list_ttl_ms)
-            .with_cache_scope(CacheScope::Public);
+            .with_cache_scope(scope);
         result.next_cursor = next.map(|n| n.to_string());
         Ok(result)
     }
