@@ -70,6 +70,45 @@ async fn issued(http: &reqwest::Client, issuer: &str, resource: &str, scope: &st
         .to_string()
 }
 
+/// Serves `server` at `addr` behind `guard` until the returned token is cancelled.
+async fn serve_guarded(
+    server: McpServer,
+    addr: std::net::SocketAddr,
+    guard: ResourceServer,
+) -> (
+    tokio_util::sync::CancellationToken,
+    tokio::task::JoinHandle<Result<(), mcpgen_runtime::serve::ServeError>>,
+) {
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (ready, bound) = tokio::sync::oneshot::channel();
+    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
+        server,
+        addr,
+        stop.clone(),
+        Some(ready),
+        Some(Arc::new(guard)),
+    ));
+    bound.await.unwrap();
+    (stop, serving)
+}
+
+/// Starts the authorization server for `resource`, with extra environment; its issuer URL.
+fn start_issuer(tools: &Path, resource: &str, env: &[(&str, &str)]) -> (ProcessGroup, String) {
+    let mut command = Command::new("node");
+    command
+        .arg(tools.join("oauth_server.mjs"))
+        .env("PATH", path_with_node(tools))
+        .env("TOKEN_TTL", "300")
+        .env("RESOURCE", resource)
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let (process, line) = start_announcing(&mut command);
+    let issuer = line.strip_prefix("listening ").unwrap().to_string();
+    (process, issuer)
+}
+
 /// What `/mcp` answers an `initialize` with this `Authorization` header: status and the
 /// `WWW-Authenticate` header.
 async fn attempt(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u16, String) {
@@ -111,17 +150,11 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let resource = format!("http://{addr}/mcp");
-    let (process, line): (ProcessGroup, String) = start_announcing(
-        Command::new("node")
-            .arg(tools.join("oauth_server.mjs"))
-            .env("PATH", path_with_node(&tools))
-            .env("TOKEN_TTL", "300")
-            .env("RESOURCE", &resource)
-            .env("SIGNING_KEY_PEM", &key)
-            .stderr(Stdio::null()),
+    let (_process, issuer) = start_issuer(
+        &tools,
+        &resource,
+        &[("SIGNING_KEY_PEM", key.to_str().unwrap())],
     );
-    let _process = process;
-    let issuer = line.strip_prefix("listening ").unwrap().to_string();
     let http = reqwest::Client::new();
     http.post(format!("{issuer}/test/clients"))
         .json(&json!({"client_id": CLIENT.0, "client_secret": CLIENT.1}))
@@ -140,22 +173,13 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
             ..ServeOptions::default()
         },
     );
-    let guard = Arc::new(ResourceServer::new(AuthConfig {
+    let guard = ResourceServer::new(AuthConfig {
         issuer: issuer.clone(),
         resource: resource.clone(),
         required_scopes: vec!["write".into()],
         introspection_client: None,
-    }));
-    let stop = tokio_util::sync::CancellationToken::new();
-    let (ready, bound) = tokio::sync::oneshot::channel();
-    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
-        server,
-        addr,
-        stop.clone(),
-        Some(ready),
-        Some(guard),
-    ));
-    bound.await.unwrap();
+    });
+    let (stop, serving) = serve_guarded(server, addr, guard).await;
 
     // No token: a 401 that leads the client to the metadata, which names the issuer.
     let metadata_url = format!("http://{addr}/.well-known/oauth-protected-resource/mcp");
@@ -404,17 +428,7 @@ async fn opaque_tokens_are_introspected() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let resource = format!("http://{addr}/mcp");
-    let (process, line): (ProcessGroup, String) = start_announcing(
-        Command::new("node")
-            .arg(tools.join("oauth_server.mjs"))
-            .env("PATH", path_with_node(&tools))
-            .env("TOKEN_TTL", "300")
-            .env("RESOURCE", &resource)
-            .env("TOKEN_FORMAT", "opaque")
-            .stderr(Stdio::null()),
-    );
-    let _process = process;
-    let issuer = line.strip_prefix("listening ").unwrap().to_string();
+    let (_process, issuer) = start_issuer(&tools, &resource, &[("TOKEN_FORMAT", "opaque")]);
     let http = reqwest::Client::new();
     let introspector = ("mcp-server", "introspection-secret-0a9b8c7d");
     for (id, secret) in [CLIENT, introspector] {
@@ -427,22 +441,14 @@ async fn opaque_tokens_are_introspected() {
     let api = load_spec(&specs().join("corpus/swagger-petstore3/openapi.yaml"))
         .api
         .unwrap();
-    let guard = Arc::new(ResourceServer::new(AuthConfig {
+    let guard = ResourceServer::new(AuthConfig {
         issuer: issuer.clone(),
         resource: resource.clone(),
         required_scopes: vec!["read".into()],
         introspection_client: Some((introspector.0.into(), introspector.1.to_string().into())),
-    }));
-    let stop = tokio_util::sync::CancellationToken::new();
-    let (ready, bound) = tokio::sync::oneshot::channel();
-    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
-        McpServer::new(api, ServeOptions::default()),
-        addr,
-        stop.clone(),
-        Some(ready),
-        Some(guard),
-    ));
-    bound.await.unwrap();
+    });
+    let (stop, serving) =
+        serve_guarded(McpServer::new(api, ServeOptions::default()), addr, guard).await;
 
     let active = issued(&http, &issuer, &resource, "read").await;
     assert!(active.split('.').count() != 3, "an opaque token");
@@ -510,16 +516,11 @@ async fn policy_follows_the_principal() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let resource = format!("http://{addr}/mcp");
-    let (process, line): (ProcessGroup, String) = start_announcing(
-        Command::new("node")
-            .arg(tools.join("oauth_server.mjs"))
-            .env("PATH", path_with_node(&tools))
-            .env("RESOURCE", &resource)
-            .env("SIGNING_KEY_PEM", &key)
-            .stderr(Stdio::null()),
+    let (_process, issuer) = start_issuer(
+        &tools,
+        &resource,
+        &[("SIGNING_KEY_PEM", key.to_str().unwrap())],
     );
-    let _process = process;
-    let issuer = line.strip_prefix("listening ").unwrap().to_string();
 
     // A recording upstream: what reaches it, by path and query.
     let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -590,22 +591,13 @@ policy:
             ..ServeOptions::default()
         },
     );
-    let guard = Arc::new(ResourceServer::new(AuthConfig {
+    let guard = ResourceServer::new(AuthConfig {
         issuer: issuer.clone(),
         resource: resource.clone(),
         required_scopes: Vec::new(),
         introspection_client: None,
-    }));
-    let stop = tokio_util::sync::CancellationToken::new();
-    let (ready, bound) = tokio::sync::oneshot::channel();
-    let serving = tokio::spawn(mcpgen_runtime::serve::serve_http_with_auth(
-        server,
-        addr,
-        stop.clone(),
-        Some(ready),
-        Some(guard),
-    ));
-    bound.await.unwrap();
+    });
+    let (stop, serving) = serve_guarded(server, addr, guard).await;
 
     let token = |sub: &str, claims: Value| {
         let mut all = json!({"iss": issuer, "aud": resource, "sub": sub, "exp": now() + 300});
