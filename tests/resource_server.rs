@@ -166,10 +166,11 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
         .api
         .unwrap();
     let audit_path = dir.join("audit.jsonl");
+    let audit = Arc::new(AuditLog::open(&audit_path, None).unwrap());
     let server = McpServer::new(
         api,
         ServeOptions {
-            audit: Some(Arc::new(AuditLog::open(&audit_path, None).unwrap())),
+            audit: Some(audit.clone()),
             ..ServeOptions::default()
         },
     );
@@ -178,7 +179,8 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
         resource: resource.clone(),
         required_scopes: vec!["write".into()],
         introspection_client: None,
-    });
+    })
+    .with_audit(Some(audit.clone()));
     let (stop, serving) = serve_guarded(server, addr, guard).await;
 
     // No token: a 401 that leads the client to the metadata, which names the issuer.
@@ -374,6 +376,16 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
         "{trail}"
     );
     assert!(!trail.contains(&control));
+    // Every refused request is audited too, and no token appears.
+    assert!(
+        trail.matches("\"outcome\":\"unauthenticated\"").count() > cases.len(),
+        "{trail}"
+    );
+    assert!(trail.contains("\"outcome\":\"forbidden\""), "{trail}");
+    for (_, token, _) in &cases {
+        assert!(!trail.contains(token.as_str()));
+    }
+    mcpgen_runtime::audit::verify(&trail, None).unwrap();
 
     // The official Python SDK holding a token completes a call; without one it is refused.
     let probe = move |token: Option<String>| {

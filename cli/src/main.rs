@@ -159,6 +159,7 @@ impl AuthFlags {
     fn resource_server(
         &self,
         addr: std::net::SocketAddr,
+        audit: Option<std::sync::Arc<mcpgen_runtime::audit::AuditLog>>,
     ) -> Result<Option<std::sync::Arc<mcpgen_runtime::auth::ResourceServer>>, String> {
         let Some(issuer) = &self.auth_issuer else {
             return Ok(None);
@@ -191,7 +192,7 @@ impl AuthFlags {
             introspection_client,
         };
         Ok(Some(std::sync::Arc::new(
-            mcpgen_runtime::auth::ResourceServer::new(config),
+            mcpgen_runtime::auth::ResourceServer::new(config).with_audit(audit),
         )))
     }
 }
@@ -477,7 +478,9 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            let resource_server = match http.map(|addr| auth.resource_server(addr)) {
+            let audit_for_auth = audit.clone();
+            let resource_server = match http.map(|addr| auth.resource_server(addr, audit_for_auth))
+            {
                 Some(Err(e)) => {
                     eprintln!("mcpgen: {e}");
                     return Ok(ExitCode::FAILURE);

@@ -56,7 +56,8 @@ pub struct AuditEvent {
     /// How long the call took, in milliseconds.
     pub latency_ms: u64,
     /// `ok`, `tool_error` (the result the model got is an error), `invalid_arguments`,
-    /// `denied` or `unknown_tool`.
+    /// `denied`, `unknown_tool`, or for a request the resource server refused
+    /// `unauthenticated`, `forbidden` or `unavailable`.
     pub outcome: &'static str,
 }
 

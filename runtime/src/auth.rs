@@ -84,6 +84,8 @@ pub struct ResourceServer {
     http: reqwest::Client,
     /// Held only for lookups, never across a network call.
     state: std::sync::Mutex<State>,
+    /// Where refused requests are recorded, when the server keeps an audit trail.
+    audit: Option<std::sync::Arc<crate::audit::AuditLog>>,
     /// One fetch from the authorization server at a time; requests whose key is cached never
     /// wait for it.
     fetching: Mutex<()>,
@@ -131,8 +133,32 @@ impl ResourceServer {
             config,
             http,
             state: std::sync::Mutex::new(State::default()),
+            audit: None,
             fetching: Mutex::new(()),
         }
+    }
+
+    /// Records every refused request in `audit` too (as `decision: deny`, outcome
+    /// `unauthenticated` or `forbidden`, the tool when the request names it).
+    pub fn with_audit(mut self, audit: Option<std::sync::Arc<crate::audit::AuditLog>>) -> Self {
+        self.audit = audit;
+        self
+    }
+
+    /// Records one refused request.
+    pub fn record_refusal(&self, refusal: &Refusal, tool: Option<&str>) {
+        let Some(audit) = &self.audit else { return };
+        audit.record(&crate::audit::AuditEvent {
+            tool: tool.unwrap_or_default().chars().take(128).collect(),
+            decision: "deny",
+            rule: Some(refusal.error.unwrap_or("no_token").to_string()),
+            outcome: match refusal.status {
+                403 => "forbidden",
+                503 => "unavailable",
+                _ => "unauthenticated",
+            },
+            ..crate::audit::AuditEvent::default()
+        });
     }
 
     /// The configuration.

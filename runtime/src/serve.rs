@@ -166,6 +166,11 @@ async fn require_token(
             // The description may quote the caller's token header: no control characters in
             // logs or headers.
             refusal.description.retain(|c| !c.is_control());
+            let tool = request
+                .headers()
+                .get("mcp-name")
+                .and_then(|v| v.to_str().ok());
+            auth.record_refusal(&refusal, tool);
             tracing::info!(status = refusal.status, reason = %refusal.description, "request refused");
             let body = serde_json::json!({
                 "error": refusal.error.unwrap_or("invalid_request"),
