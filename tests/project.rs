@@ -1,7 +1,7 @@
 //! mcpgen.yaml: filters, renames and argument rules applied to real documents, several
 //! sources merged, and a precise error for each kind of mistake.
 
-use crate::util::specs;
+use crate::util::{call_tool, specs};
 use mcpgen_codegen::project::{SCHEMA, load_any};
 use mcpgen_codegen::{Diagnostic, LoadOptions, Outcome};
 use mcpgen_runtime::credentials::{Credentials, CredentialsConfig};
@@ -120,16 +120,7 @@ async fn petstore_changes_reach_tools_list_and_requests() {
             ..Default::default()
         },
     );
-    let call = |name: &'static str, args: Value| {
-        let server = server.clone();
-        async move {
-            let result = server
-                .call(name, args.as_object().cloned().unwrap())
-                .await
-                .unwrap();
-            serde_json::to_value(result).unwrap()
-        }
-    };
+    let call = |name: &'static str, args: Value| call_tool(&server, name, args);
     let first = call("shop_pets_by_status", json!({})).await;
     assert_eq!(first["isError"], false, "{first}");
     call("shop_pets_by_status", json!({"status": "available"})).await;
@@ -595,16 +586,7 @@ credentials:
             ..Default::default()
         },
     );
-    let call = |name: &'static str, args: Value| {
-        let server = server.clone();
-        async move {
-            let result = server
-                .call(name, args.as_object().cloned().unwrap())
-                .await
-                .unwrap();
-            serde_json::to_value(result).unwrap()
-        }
-    };
+    let call = |name: &'static str, args: Value| call_tool(&server, name, args);
     let result = call(
         "convert",
         json!({"from": "EUR", "to": "USD", "amount": 10.5, "memo": "rent \"May\"", "trace": "t-1"}),

@@ -5,7 +5,7 @@
 //! authorization rules ask for, and the principal reaches the audit trail.
 
 use crate::tools::{ProcessGroup, path_with_node, start_announcing, tools_dir};
-use crate::util::{load_spec, specs};
+use crate::util::{load_spec, result_text, specs};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use mcpgen_runtime::audit::AuditLog;
 use mcpgen_runtime::auth::{AuthConfig, ResourceServer};
@@ -675,29 +675,17 @@ policy:
     assert_ne!(pinned["isError"], true, "{pinned}");
     // Argument terms differ per principal; a tool outside the rule is refused.
     let too_big = call(&bob, "getOrderById", json!({"orderId": 11})).await;
-    assert!(
-        too_big["content"][0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("rule `clerks`"),
-        "{too_big}"
-    );
+    assert!(result_text(&too_big).contains("rule `clerks`"), "{too_big}");
     let fine = call(&bob, "getOrderById", json!({"orderId": 5})).await;
     assert_ne!(fine["isError"], true, "{fine}");
     let not_hers = call(&alice, "getOrderById", json!({"orderId": 5})).await;
     assert!(
-        not_hers["content"][0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("rule `default`"),
+        result_text(&not_hers).contains("rule `default`"),
         "{not_hers}"
     );
     let deleting = call(&bob, "deleteOrder", json!({"orderId": 5})).await;
     assert!(
-        deleting["content"][0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("rule `no-deletes`"),
+        result_text(&deleting).contains("rule `no-deletes`"),
         "{deleting}"
     );
     // The rate limit: three calls per window for alice (one used above).
@@ -706,13 +694,7 @@ policy:
         assert_ne!(ok["isError"], true, "{ok}");
     }
     let limited = call(&alice, "getPetById", json!({"petId": 1})).await;
-    assert!(
-        limited["content"][0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("rate limit"),
-        "{limited}"
-    );
+    assert!(result_text(&limited).contains("rate limit"), "{limited}");
     // Only allowed calls reached the upstream, the pinned value with them.
     let seen = seen.lock().unwrap().clone();
     assert_eq!(

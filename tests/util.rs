@@ -67,3 +67,8 @@ pub async fn call_tool(
     let result = server.call(tool, args).await.expect("a known tool");
     serde_json::to_value(result).unwrap()
 }
+
+/// The text a tool result shows the model (its first content block).
+pub fn result_text(result: &Value) -> &str {
+    result["content"][0]["text"].as_str().unwrap_or_default()
+}

@@ -306,7 +306,7 @@ pub fn arguments_digest(args: &Map<String, Value>) -> String {
         }
     }
     let text = serde_json::to_string(&sorted(&Value::Object(args.clone()))).unwrap_or_default();
-    format!("sha256:{}", hex(&Sha256::digest(text.as_bytes())))
+    format!("sha256:{}", sha256_hex(text.as_bytes()))
 }
 
 fn digest(key: Option<&[u8]>, body: &str) -> String {
@@ -317,38 +317,25 @@ fn digest(key: Option<&[u8]>, body: &str) -> String {
             mac.update(body.as_bytes());
             hex(&mac.finalize().into_bytes())
         }
-        None => hex(&Sha256::digest(body.as_bytes())),
+        None => sha256_hex(body.as_bytes()),
     }
+}
+
+/// SHA-256 of `bytes` as lower-case hex: the audit chain's hash, and the key under which a
+/// token's introspection answer is kept (so no token is held).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The current time as RFC 3339 UTC with milliseconds, without a date crate.
+/// The current time as RFC 3339 UTC with milliseconds.
 fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs() as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-        now.subsec_millis()
-    )
+    sqlx::types::chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// One line's chain fields, as read back.

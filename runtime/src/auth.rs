@@ -440,7 +440,8 @@ impl ResourceServer {
         let Some((client_id, secret)) = &self.config.introspection_client else {
             return Err(Failure::Token("the token is not a JWT, and opaque tokens need an introspection client (--auth-introspection-client)".into()));
         };
-        let key = digest(token);
+        // Keyed by the token's hash, so the cache never holds a token.
+        let key = crate::audit::sha256_hex(token.as_bytes());
         if let Some((until, answer)) = self
             .state
             .lock()
@@ -570,15 +571,6 @@ fn principal_from(claims: Map<String, Value>) -> Principal {
         scopes,
         claims,
     }
-}
-
-/// A token's cache key: its hash, so the cache never holds a token.
-fn digest(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

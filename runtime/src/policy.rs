@@ -144,14 +144,26 @@ pub struct Denial {
 #[derive(Debug, Default)]
 pub struct PolicyCheck {
     policy: Option<Policy>,
+    /// Every argument `pattern` of the policy, compiled once (a call only matches).
+    patterns: HashMap<String, Pattern>,
     windows: Mutex<HashMap<(usize, String), (Instant, u32)>>,
 }
 
 impl PolicyCheck {
     /// Checks `policy`; without one everything is allowed.
     pub fn new(policy: Option<Policy>) -> Self {
+        let patterns = policy
+            .iter()
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| r.arguments.values())
+            .filter_map(|terms| terms.pattern.as_ref())
+            // A pattern that does not compile matches nothing, so its rule refuses: the
+            // loader reports it (`Pattern::new`) before a server ever starts.
+            .filter_map(|pattern| Some((pattern.clone(), Pattern::new(pattern).ok()?)))
+            .collect();
         PolicyCheck {
             policy,
+            patterns,
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -223,7 +235,7 @@ impl PolicyCheck {
                 )));
             }
             if let (Some(pattern), Some(text)) = (&terms.pattern, value.as_str()) {
-                let matches = regex_full_match(pattern, text);
+                let matches = self.patterns.get(pattern).is_some_and(|p| p.matches(text));
                 if !matches {
                     return Err(deny(format!("`{name}` must match {pattern}")));
                 }
@@ -324,16 +336,27 @@ pub fn name_glob(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// A whole-string regular expression match (the JSON Schema `pattern` dialect is close
-/// enough for argument terms).
-fn regex_full_match(pattern: &str, text: &str) -> bool {
-    let anchored = format!(
-        "^(?:{})$",
-        pattern.trim_start_matches('^').trim_end_matches('$')
-    );
-    jsonschema::validator_for(&serde_json::json!({ "type": "string", "pattern": anchored }))
-        .map(|v| v.is_valid(&Value::String(text.to_string())))
-        .unwrap_or(false)
+/// An argument term's `pattern`: a regular expression a string must match as a whole (the
+/// JSON Schema `pattern` dialect).
+#[derive(Debug)]
+pub struct Pattern(jsonschema::Validator);
+
+impl Pattern {
+    /// Compiles `pattern`; the error says why it is not a regular expression.
+    pub fn new(pattern: &str) -> Result<Self, String> {
+        let anchored = format!(
+            "^(?:{})$",
+            pattern.trim_start_matches('^').trim_end_matches('$')
+        );
+        jsonschema::validator_for(&serde_json::json!({ "type": "string", "pattern": anchored }))
+            .map(Pattern)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Whether `text` matches the whole pattern.
+    pub fn matches(&self, text: &str) -> bool {
+        self.0.is_valid(&Value::String(text.to_string()))
+    }
 }
 
 #[cfg(test)]
@@ -350,8 +373,10 @@ mod tests {
 
     #[test]
     fn patterns_match_whole_strings() {
-        assert!(regex_full_match("[a-z]+", "abc"));
-        assert!(!regex_full_match("[a-z]+", "abc1"));
-        assert!(regex_full_match("^EU|NA$", "NA"));
+        let letters = Pattern::new("[a-z]+").unwrap();
+        assert!(letters.matches("abc"));
+        assert!(!letters.matches("abc1"));
+        assert!(Pattern::new("^EU|NA$").unwrap().matches("NA"));
+        assert!(Pattern::new("(").is_err());
     }
 }

@@ -37,6 +37,7 @@ use crate::load::names::is_valid_tool_name;
 use crate::load::{LoadOptions, Outcome, SourceText, load, load_with_overlays};
 use crate::overlay::Overlay;
 use mcpgen_runtime::model::{Api, AuditConfig, Method, Server, Tool};
+use mcpgen_runtime::policy::Pattern;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
@@ -322,6 +323,18 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
         if let Some(policy) = &project.policy {
             let mut names = BTreeSet::new();
             for rule in &policy.value.rules {
+                for (argument, terms) in &rule.arguments {
+                    if let Some(Err(e)) = terms.pattern.as_deref().map(Pattern::new) {
+                        outcome.diagnostics.push(error_at(
+                            &name,
+                            &policy.referenced,
+                            format!(
+                                "policy rule `{}`: the pattern of `{argument}` is not a regular expression: {e}",
+                                rule.name
+                            ),
+                        ));
+                    }
+                }
                 if rule.name.trim().is_empty() || !names.insert(rule.name.clone()) {
                     outcome.diagnostics.push(error_at(
                         &name,

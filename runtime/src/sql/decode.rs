@@ -19,17 +19,30 @@ fn unsupported(row: &impl Row, index: usize, type_name: &str) -> String {
     )
 }
 
+/// The type of a result value, or `None` for NULL: what decides how it is decoded.
+fn type_of<R>(row: &R, index: usize) -> Result<Option<String>, String>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+{
+    let raw = row.try_get_raw(index).map_err(|e| describe_error(&e))?;
+    Ok((!raw.is_null()).then(|| raw.type_info().name().to_string()))
+}
+
+/// Bytes as JSON: a base64 string.
+fn base64_json(bytes: Vec<u8>) -> Value {
+    json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
 fn number(n: f64) -> Value {
     serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
 }
 
 pub(super) fn sqlite_value(row: &sqlx::sqlite::SqliteRow, index: usize) -> Result<Value, String> {
-    let raw = row.try_get_raw(index).map_err(|e| describe_error(&e))?;
-    if raw.is_null() {
-        return Ok(Value::Null);
-    }
     // SQLite types values, not columns: decode by what this value is.
-    let type_name = raw.type_info().name().to_string();
+    let Some(type_name) = type_of(row, index)? else {
+        return Ok(Value::Null);
+    };
     let get_err = |e: sqlx::Error| describe_error(&e);
     Ok(match type_name.as_str() {
         "INTEGER" | "BOOLEAN" => json!(row.try_get_unchecked::<i64, _>(index).map_err(get_err)?),
@@ -38,18 +51,16 @@ pub(super) fn sqlite_value(row: &sqlx::sqlite::SqliteRow, index: usize) -> Resul
             let bytes = row
                 .try_get_unchecked::<Vec<u8>, _>(index)
                 .map_err(get_err)?;
-            json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+            base64_json(bytes)
         }
         _ => json!(row.try_get_unchecked::<String, _>(index).map_err(get_err)?),
     })
 }
 
 pub(super) fn postgres_value(row: &sqlx::postgres::PgRow, index: usize) -> Result<Value, String> {
-    let raw = row.try_get_raw(index).map_err(|e| describe_error(&e))?;
-    if raw.is_null() {
+    let Some(type_name) = type_of(row, index)? else {
         return Ok(Value::Null);
-    }
-    let type_name = raw.type_info().name().to_string();
+    };
     let get_err = |e: sqlx::Error| describe_error(&e);
     Ok(match type_name.as_str() {
         "BOOL" => json!(row.try_get::<bool, _>(index).map_err(get_err)?),
@@ -99,18 +110,16 @@ pub(super) fn postgres_value(row: &sqlx::postgres::PgRow, index: usize) -> Resul
         "JSON" | "JSONB" => row.try_get::<Value, _>(index).map_err(get_err)?,
         "BYTEA" => {
             let bytes = row.try_get::<Vec<u8>, _>(index).map_err(get_err)?;
-            json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+            base64_json(bytes)
         }
         other => return Err(unsupported(row, index, other)),
     })
 }
 
 pub(super) fn mysql_value(row: &sqlx::mysql::MySqlRow, index: usize) -> Result<Value, String> {
-    let raw = row.try_get_raw(index).map_err(|e| describe_error(&e))?;
-    if raw.is_null() {
+    let Some(type_name) = type_of(row, index)? else {
         return Ok(Value::Null);
-    }
-    let type_name = raw.type_info().name().to_string();
+    };
     let get_err = |e: sqlx::Error| describe_error(&e);
     Ok(match type_name.as_str() {
         "BOOLEAN" => json!(row.try_get::<bool, _>(index).map_err(get_err)?),
@@ -152,7 +161,7 @@ pub(super) fn mysql_value(row: &sqlx::mysql::MySqlRow, index: usize) -> Result<V
                     let bytes = row
                         .try_get_unchecked::<Vec<u8>, _>(index)
                         .map_err(get_err)?;
-                    json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+                    base64_json(bytes)
                 }
             }
         }
