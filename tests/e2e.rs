@@ -6,6 +6,7 @@ mod corpus;
 mod credentials;
 mod databases;
 mod discovery;
+mod generate;
 mod mtls;
 mod oauth;
 mod overlay;

@@ -258,7 +258,7 @@ fn needs_no_credentials(api: &Api, tool: usize) -> bool {
 
 /// Arguments for every property the generator can fill, checked against the input schema; if
 /// those fail, only the required ones.
-fn arguments(api: &Api, tool: usize) -> Result<Map<String, Value>, String> {
+pub(crate) fn arguments(api: &Api, tool: usize) -> Result<Map<String, Value>, String> {
     let schema = Value::Object(api.input_schema(&api.tools[tool]));
     let validator = jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())?;
     let mut last = String::new();

@@ -56,7 +56,7 @@ async fn within<F: Future>(future: F) -> F::Output {
 
 /// One request exactly as the upstream received it.
 #[derive(Clone, Debug, PartialEq)]
-struct Seen {
+pub(crate) struct Seen {
     method: String,
     /// The path as it came on the request line, not decoded.
     path: String,
@@ -188,14 +188,14 @@ async fn record(State(recorder): State<Recorder>, request: Request) -> Response 
 }
 
 /// A local HTTP server on 127.0.0.1:0 that records every request; stopped when dropped.
-struct Upstream {
+pub(crate) struct Upstream {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     task: JoinHandle<()>,
 }
 
 impl Upstream {
-    async fn start() -> Upstream {
+    pub(crate) async fn start() -> Upstream {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -210,12 +210,12 @@ impl Upstream {
         Upstream { addr, seen, task }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Every request received since the last call, in order.
-    fn take(&self) -> Vec<Seen> {
+    pub(crate) fn take(&self) -> Vec<Seen> {
         std::mem::take(&mut *self.seen.lock().unwrap())
     }
 

@@ -59,7 +59,7 @@ pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
         "Sales warehouse (SQLite): {summary}, seeded in {} ms",
         started.elapsed().as_millis()
     );
-    crate::init_logs("warn");
+    mcpgen_runtime::launch::init_logs("warn");
 
     let project = dir.join("mcpgen.yaml");
     let mut outcome = load(&project, &LoadOptions::default());

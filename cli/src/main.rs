@@ -10,6 +10,7 @@ use mcpgen_codegen::project::{ToolFilter, retain_tools};
 use mcpgen_codegen::{LoadOptions, Outcome};
 use mcpgen_runtime::credentials::{ConfigError, Credentials, CredentialsConfig};
 use mcpgen_runtime::discovery::ToolMode;
+use mcpgen_runtime::launch::{self, ServeFlags};
 use mcpgen_runtime::model::{Api, Method, SecurityRequirement};
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,43 +45,27 @@ enum Command {
     Serve {
         /// The document.
         spec: PathBuf,
-        /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio (loopback only for now).
-        #[arg(long, value_name = "ADDR")]
-        http: Option<std::net::SocketAddr>,
-        /// Send requests here instead of the document's servers.
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        /// A value for a server URL variable (repeatable).
-        #[arg(long = "server-var", value_name = "NAME=VALUE", value_parser = parse_server_var)]
-        server_vars: Vec<(String, String)>,
-        /// Seconds to wait for a connection to the upstream.
-        #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
-        connect_timeout: f64,
-        /// Seconds a whole upstream call may take.
-        #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
-        timeout: f64,
-        /// The most response bytes read from the upstream per call.
-        #[arg(long, default_value_t = 1024 * 1024, value_name = "BYTES")]
-        max_response_bytes: usize,
-        /// Also trust the certificate authorities in this PEM file for the upstream, e.g. an
-        /// internal PKI (repeatable).
-        #[arg(long = "ca-cert", value_name = "FILE")]
-        ca_certificates: Vec<PathBuf>,
-        /// Where the security schemes' secrets come from (YAML `credentials:` section);
-        /// a scheme not listed reads MCPGEN_CRED_<SCHEME>.
-        #[arg(long, value_name = "FILE")]
-        credentials: Option<PathBuf>,
-        /// Append one hash-chained JSON line per call to this file (`-`: standard output,
-        /// with --http only). `mcpgen audit verify FILE` checks the chain.
-        #[arg(long, value_name = "FILE")]
-        audit: Option<PathBuf>,
-        /// Key the audit hashes (HMAC-SHA256) with the value of this environment variable.
-        #[arg(long, value_name = "VAR", requires = "audit")]
-        audit_key_env: Option<String>,
         #[command(flatten)]
-        auth: AuthFlags,
+        serve: ServeFlags,
         #[command(flatten)]
-        tools: ToolFlags,
+        filter: FilterFlags,
+        #[command(flatten)]
+        load: LoadFlags,
+    },
+    /// Write a standalone Rust crate that serves the document's tools exactly as `serve`
+    /// does: typed arguments per tool, grouped by tag; `cargo build` makes the server.
+    Generate {
+        /// The document.
+        spec: PathBuf,
+        /// The crate's folder (created; a crate generated there before is updated, files
+        /// you added are kept).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// The crate's name (default: from the document's file or folder name).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        filter: FilterFlags,
         #[command(flatten)]
         load: LoadFlags,
     },
@@ -112,89 +97,14 @@ enum Command {
         /// Print the tool count, `tools/list` size and estimated tokens of each mode.
         #[arg(long, conflicts_with = "json")]
         stats: bool,
+        /// How tools are offered: all, discover or auto (see `serve --help`).
+        #[arg(long = "tools", value_name = "MODE", value_parser = str::parse::<ToolMode>)]
+        tool_mode: Option<ToolMode>,
         #[command(flatten)]
-        tools: ToolFlags,
+        filter: FilterFlags,
         #[command(flatten)]
         load: LoadFlags,
     },
-}
-
-/// Sends logs to stderr (on stdio, stdout carries only the protocol), at `MCPGEN_LOG`'s level
-/// or `default`.
-fn init_logs(default: &str) {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MCPGEN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
-        )
-        .init();
-}
-
-/// The OAuth 2.1 resource server in front of `--http`.
-#[derive(Args)]
-struct AuthFlags {
-    /// Require access tokens issued by this authorization server (its issuer URL) on every
-    /// HTTP request; the server may then listen on any address.
-    #[arg(long, value_name = "URL", requires = "http")]
-    auth_issuer: Option<String>,
-    /// This server's canonical URI, the audience tokens must carry (default:
-    /// http://ADDR/mcp).
-    #[arg(long, value_name = "URL", requires = "auth_issuer")]
-    auth_resource: Option<String>,
-    /// A scope every call needs (repeatable).
-    #[arg(long = "auth-scope", value_name = "SCOPE", requires = "auth_issuer")]
-    auth_scopes: Vec<String>,
-    /// The client id used to introspect opaque (non-JWT) tokens.
-    #[arg(long, value_name = "ID", requires = "auth_issuer")]
-    auth_introspection_client: Option<String>,
-    /// The environment variable holding that client's secret.
-    #[arg(long, value_name = "VAR", requires = "auth_introspection_client")]
-    auth_introspection_secret_env: Option<String>,
-}
-
-impl AuthFlags {
-    /// The resource server, when `--auth-issuer` asks for one.
-    fn resource_server(
-        &self,
-        addr: std::net::SocketAddr,
-        audit: Option<std::sync::Arc<mcpgen_runtime::audit::AuditLog>>,
-    ) -> Result<Option<std::sync::Arc<mcpgen_runtime::auth::ResourceServer>>, String> {
-        let Some(issuer) = &self.auth_issuer else {
-            return Ok(None);
-        };
-        if self.auth_resource.is_none() && !addr.ip().is_loopback() {
-            return Err(format!(
-                "--auth-resource URL is needed when serving on {addr}: the URL clients reach this server at, which tokens must name as their audience"
-            ));
-        }
-        let introspection_client = match &self.auth_introspection_client {
-            None => None,
-            Some(id) => {
-                let var = self.auth_introspection_secret_env.as_deref().ok_or(
-                    "--auth-introspection-client needs --auth-introspection-secret-env VAR",
-                )?;
-                let secret = std::env::var(var)
-                    .ok()
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| format!("the variable {var} is not set"))?;
-                Some((id.clone(), secret.into()))
-            }
-        };
-        let config = mcpgen_runtime::auth::AuthConfig {
-            issuer: issuer.clone(),
-            resource: self
-                .auth_resource
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}/mcp")),
-            required_scopes: self.auth_scopes.clone(),
-            introspection_client,
-        };
-        Ok(Some(std::sync::Arc::new(
-            mcpgen_runtime::auth::ResourceServer::new(config).with_audit(audit),
-        )))
-    }
 }
 
 /// What `mcpgen audit` does.
@@ -211,23 +121,9 @@ enum AuditAction {
     },
 }
 
-/// The audit key from an environment variable, when one is named.
-fn audit_key(var: Option<&str>) -> Result<Option<Vec<u8>>, String> {
-    let Some(var) = var else { return Ok(None) };
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Ok(Some(value.into_bytes())),
-        _ => Err(format!("the audit key variable {var} is not set")),
-    }
-}
-
-/// Which tools a server offers, and how.
+/// Which operations become tools.
 #[derive(Args)]
-struct ToolFlags {
-    /// How tools are offered: all, discover (three tools that search, describe and call
-    /// operations) or auto (all below 40 tools and 30k tokens of tools/list, discover above;
-    /// the default). Overrides mcpgen.yaml's `tools:`.
-    #[arg(long = "tools", value_name = "MODE", value_parser = str::parse::<ToolMode>)]
-    mode: Option<ToolMode>,
+struct FilterFlags {
     /// Keep only operations with this tag (repeatable: any of them).
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
@@ -246,7 +142,7 @@ struct ToolFlags {
     read_only: bool,
 }
 
-impl ToolFlags {
+impl FilterFlags {
     /// Applies the filter flags to `api`; fails when nothing is left.
     fn filter(&self, api: &mut Api) -> Result<(), String> {
         let filter = ToolFilter {
@@ -267,11 +163,6 @@ impl ToolFlags {
             ));
         }
         Ok(())
-    }
-
-    /// The mode: the flag, else mcpgen.yaml's, else `auto`.
-    fn mode(&self, api: &Api) -> ToolMode {
-        self.mode.or(api.tool_mode).unwrap_or_default()
     }
 }
 
@@ -307,14 +198,6 @@ impl LoadFlags {
             options = options.with_ref_root(root);
         }
         options
-    }
-}
-
-/// `NAME=VALUE`, as `--server-var` takes it.
-fn parse_server_var(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
-        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
     }
 }
 
@@ -368,21 +251,11 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
         }
         Command::Serve {
             spec,
-            http,
-            base_url,
-            server_vars,
-            connect_timeout,
-            timeout,
-            max_response_bytes,
-            ca_certificates,
-            credentials,
-            audit,
-            audit_key_env,
-            auth,
-            tools,
+            serve,
+            filter,
             load: flags,
         } => {
-            init_logs("info");
+            launch::init_logs("info");
             let mut outcome = load(&spec, &flags.options());
             let Some(mut api) = outcome.api.take() else {
                 outcome.place_all();
@@ -390,127 +263,62 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 summary(&spec, &outcome)?;
                 return Ok(ExitCode::FAILURE);
             };
-            if let Err(e) = tools.filter(&mut api) {
+            if let Err(e) = filter.filter(&mut api) {
                 eprintln!("mcpgen: {e}");
                 return Ok(ExitCode::FAILURE);
             }
-            let tool_mode = tools.mode(&api);
-            let warnings = outcome.diagnostics.len();
-            drop(outcome);
-            let credentials = match read_credentials(credentials.as_deref(), &spec)
-                .and_then(|config| Credentials::new(&api, &config))
-            {
-                Ok(mut credentials) => {
-                    credentials.trust(&ca_certificates);
-                    credentials
-                }
-                Err(e) => {
-                    eprintln!("mcpgen: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            // The flag, else mcpgen.yaml's `audit:`.
-            let configured = api.audit.clone();
-            let audit = audit.or_else(|| configured.as_ref().map(|a| PathBuf::from(&a.file)));
-            let audit_key_env = audit_key_env.or_else(|| configured.and_then(|a| a.key_env));
-            let key = match audit_key(audit_key_env.as_deref()) {
-                Ok(key) => key,
-                Err(e) => {
-                    eprintln!("mcpgen: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            let audit = match audit.as_deref() {
-                None => None,
-                Some(path) if path == std::path::Path::new("-") => {
-                    if http.is_none() {
-                        eprintln!(
-                            "mcpgen: --audit - writes to standard output, which stdio serving uses for the protocol; give a file, or serve with --http"
-                        );
-                        return Ok(ExitCode::FAILURE);
-                    }
-                    Some(std::sync::Arc::new(
-                        mcpgen_runtime::audit::AuditLog::stdout(key),
-                    ))
-                }
-                Some(path) => match mcpgen_runtime::audit::AuditLog::open(path, key) {
-                    Ok(log) => Some(std::sync::Arc::new(log)),
-                    Err(e) => {
-                        eprintln!("mcpgen: {e}");
-                        return Ok(ExitCode::FAILURE);
-                    }
-                },
-            };
-            let seconds = |s: f64| std::time::Duration::from_secs_f64(s.max(0.001));
-            let options = mcpgen_runtime::server::ServeOptions {
-                target: mcpgen_runtime::request::Target {
-                    base_url,
-                    server_vars: server_vars.into_iter().collect(),
-                },
-                upstream: mcpgen_runtime::upstream::UpstreamOptions {
-                    connect_timeout: seconds(connect_timeout),
-                    timeout: seconds(timeout),
-                    max_response_bytes,
-                    ca_certificates,
-                },
-                credentials: std::sync::Arc::new(credentials),
-                tool_mode,
-                audit: audit.clone(),
-                ..Default::default()
-            };
-            if let Err(e) = options.upstream.check() {
-                eprintln!("mcpgen: {e}");
-                return Ok(ExitCode::FAILURE);
-            }
-            tracing::info!(
-                tools = api.tools.len(),
-                warnings,
-                "loaded {} (run `mcpgen check` to see the warnings)",
-                spec.display()
-            );
-            let server = mcpgen_runtime::server::McpServer::new(api, options);
-            if server.discovers() {
+            if !outcome.diagnostics.is_empty() {
                 tracing::info!(
-                    operations = server.api().tools.len(),
-                    "discovery mode: offering search_operations, describe_operations and call_operation (--tools all lists every operation)"
+                    warnings = outcome.diagnostics.len(),
+                    "run `mcpgen check {}` to see the warnings",
+                    spec.display()
                 );
             }
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            let audit_for_auth = audit.clone();
-            let resource_server = match http.map(|addr| auth.resource_server(addr, audit_for_auth))
-            {
-                Some(Err(e)) => {
-                    eprintln!("mcpgen: {e}");
-                    return Ok(ExitCode::FAILURE);
-                }
-                Some(Ok(server)) => server,
-                None => None,
+            drop(outcome);
+            let setup = launch::Setup {
+                label: spec.display().to_string(),
+                credentials: project_credentials(&spec),
+                arguments: None,
             };
-            let served = runtime.block_on(async move {
-                match http {
-                    Some(addr) => {
-                        let stop = tokio_util::sync::CancellationToken::new();
-                        mcpgen_runtime::serve::serve_http_with_auth(
-                            server,
-                            addr,
-                            stop,
-                            None,
-                            resource_server,
-                        )
-                        .await
-                    }
-                    None => mcpgen_runtime::serve::serve_stdio(server).await,
-                }
-            });
-            // Do not wait for idle keep-alive connections or a blocked stdin read.
-            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-            if let Some(audit) = &audit {
-                audit.sync();
+            Ok(launch::serve("mcpgen", api, serve, setup))
+        }
+        Command::Generate {
+            spec,
+            output,
+            name,
+            filter,
+            load: flags,
+        } => {
+            let mut outcome = load(&spec, &flags.options());
+            let Some(mut api) = outcome.api.take() else {
+                outcome.place_all();
+                report::diagnostics(&outcome)?;
+                summary(&spec, &outcome)?;
+                return Ok(ExitCode::FAILURE);
+            };
+            if let Err(e) = filter.filter(&mut api) {
+                eprintln!("mcpgen: {e}");
+                return Ok(ExitCode::FAILURE);
             }
-            match served {
-                Ok(()) => Ok(ExitCode::SUCCESS),
+            let written = mcpgen_codegen::generate::Source::new(&spec, api).and_then(|source| {
+                let crate_name = name.unwrap_or_else(|| source.default_crate_name());
+                let target = mcpgen_codegen::generate::Target {
+                    output_label: output.to_string_lossy().replace('\\', "/"),
+                    crate_name: crate_name.clone(),
+                };
+                let report =
+                    mcpgen_codegen::generate::generate(&source, &target)?.write(&output)?;
+                Ok((crate_name, source.api.tools.len(), report))
+            });
+            match written {
+                Ok((crate_name, tools, report)) => {
+                    eprintln!(
+                        "{}: crate `{crate_name}` ({tools} tools) in {}: {report}",
+                        spec.display(),
+                        output.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
                 Err(e) => {
                     eprintln!("mcpgen: {e}");
                     Ok(ExitCode::FAILURE)
@@ -520,7 +328,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
         Command::Audit {
             action: AuditAction::Verify { file, key_env },
         } => {
-            let key = match audit_key(key_env.as_deref()) {
+            let key = match launch::audit_key(key_env.as_deref()) {
                 Ok(key) => key,
                 Err(e) => {
                     eprintln!("mcpgen: {e}");
@@ -567,7 +375,8 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             spec,
             json,
             stats,
-            tools,
+            tool_mode,
+            filter,
             load: flags,
         } => {
             let mut outcome = load(&spec, &flags.options());
@@ -577,7 +386,7 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 summary(&spec, &outcome)?;
                 return Ok(ExitCode::FAILURE);
             };
-            if let Err(e) = tools.filter(api) {
+            if let Err(e) = filter.filter(api) {
                 eprintln!("mcpgen: {e}");
                 return Ok(ExitCode::FAILURE);
             }
@@ -587,7 +396,11 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                 serde_json::to_vec(&mcpgen_runtime::tools_list::ToolsListView(api))
                     .map_or(0, |v| v.len())
             };
-            let discovers = mcpgen_runtime::discovery::discovers(tools.mode(api), api, full_bytes);
+            let discovers = mcpgen_runtime::discovery::discovers(
+                tool_mode.or(api.tool_mode).unwrap_or_default(),
+                api,
+                full_bytes,
+            );
             if stats {
                 report::stats(&mut out, api, discovers)?;
             } else if json && discovers {
@@ -611,30 +424,35 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
     }
 }
 
-/// The credentials file, when one is given.
 /// The credentials configuration: the `--credentials` file, else an mcpgen.yaml's own
 /// `credentials:` section, else none (every scheme reads its default variable).
 fn read_credentials(
     flag: Option<&std::path::Path>,
     spec: &std::path::Path,
 ) -> Result<CredentialsConfig, ConfigError> {
-    let project = mcpgen_codegen::project::read_project(spec);
-    match (flag, project) {
-        (Some(path), Some(text)) if CredentialsConfig::has_section(&text) => {
-            Err(ConfigError(format!(
-                "{} has a `credentials:` section and --credentials names {}: keep one",
-                spec.display(),
-                path.display()
-            )))
-        }
-        (Some(path), _) => CredentialsConfig::read(path),
-        (None, Some(text)) => CredentialsConfig::parse_section(
+    match (flag, project_credentials(spec)) {
+        (Some(path), Some(_)) => Err(ConfigError(format!(
+            "{} has a `credentials:` section and --credentials names {}: keep one",
+            spec.display(),
+            path.display()
+        ))),
+        (Some(path), None) => CredentialsConfig::read(path),
+        (None, Some(config)) => config,
+        (None, None) => Ok(CredentialsConfig::default()),
+    }
+}
+
+/// An mcpgen.yaml's `credentials:` section, when `spec` is one and has it (relative paths in
+/// it are taken from its folder).
+fn project_credentials(spec: &std::path::Path) -> Option<Result<CredentialsConfig, ConfigError>> {
+    let text = mcpgen_codegen::project::read_project(spec)?;
+    CredentialsConfig::has_section(&text).then(|| {
+        CredentialsConfig::parse_section(
             &text,
             &spec.display().to_string(),
             spec.parent().unwrap_or(std::path::Path::new(".")),
-        ),
-        (None, None) => Ok(CredentialsConfig::default()),
-    }
+        )
+    })
 }
 
 /// One line per document: whether it loads, how many tools, how many findings.

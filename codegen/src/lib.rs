@@ -2,10 +2,11 @@
 //! or JSON, split across files) into the tool model of [`mcpgen_runtime::model`].
 //!
 //! Pipeline: [`load()`] (documents -> model, with [`Diagnostic`]s) -> the runtime serves the
-//! model, or the emitter (later) compiles it into a standalone crate.
+//! model, or [`generate`] compiles it into a standalone crate.
 #![deny(missing_docs)]
 
 pub mod diagnostic;
+pub mod generate;
 pub mod load;
 pub mod overlay;
 pub mod project;

@@ -46,6 +46,8 @@ pub struct ServeOptions {
     pub tool_mode: ToolMode,
     /// Where every call is recorded, when the operator keeps an audit trail.
     pub audit: Option<Arc<AuditLog>>,
+    /// A generated crate's typed arguments, which every validated call passes through.
+    pub arguments: Option<crate::typed::ArgumentsCheck>,
 }
 
 impl Default for ServeOptions {
@@ -59,6 +61,7 @@ impl Default for ServeOptions {
             // A library user gets what it built; the command line defaults to `auto`.
             tool_mode: ToolMode::All,
             audit: None,
+            arguments: None,
         }
     }
 }
@@ -349,6 +352,16 @@ impl McpServer {
             return Ok(tool_error(message));
         }
         let tool = &api.tools[index];
+        let args = match inner.options.arguments {
+            Some(check) => match check(name, args) {
+                Ok(args) => args,
+                Err(message) => {
+                    facts.invalid_arguments = true;
+                    return Ok(tool_error(message));
+                }
+            },
+            None => args,
+        };
         let args = tool.with_operator_arguments(args);
         if let Some(query) = &tool.query {
             facts.database = Some(query.database.clone());

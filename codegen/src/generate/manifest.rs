@@ -1,0 +1,169 @@
+//! The generated crate's `Cargo.toml`: the runtime's dependencies, each pinned to the exact
+//! version mcpgen itself is built and tested with (read from mcpgen's `Cargo.lock`), with the
+//! same features. Registry crates only, so the crate builds anywhere with plain `cargo build`.
+
+use super::GenerateError;
+use toml::{Table, Value};
+
+const RUNTIME_MANIFEST: &str = include_str!("../../../runtime/Cargo.toml");
+const WORKSPACE_MANIFEST: &str = include_str!("../../../Cargo.toml");
+const LOCK: &str = include_str!("../../../Cargo.lock");
+
+/// The `[dependencies]` table's lines, one per crate, sorted by name.
+pub fn dependencies() -> Result<String, GenerateError> {
+    let parse = |text: &str, what: &str| {
+        text.parse::<Table>()
+            .map_err(|e| GenerateError(format!("{what} does not parse: {e}")))
+    };
+    let runtime = parse(RUNTIME_MANIFEST, "runtime/Cargo.toml")?;
+    let workspace = parse(WORKSPACE_MANIFEST, "Cargo.toml")?;
+    let lock = parse(LOCK, "Cargo.lock")?;
+    let shared = workspace
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    let own = runtime
+        .get("dependencies")
+        .and_then(Value::as_table)
+        .ok_or_else(|| GenerateError("runtime/Cargo.toml has no [dependencies]".into()))?;
+    let mut lines = Vec::new();
+    // The generated code itself uses clap (main.rs) and serde (the argument structs) directly.
+    for (name, spec) in own {
+        let spec = resolve(name, spec, &shared)?;
+        lines.push(line(name, &spec, &lock)?);
+    }
+    lines.sort();
+    Ok(lines.join("\n"))
+}
+
+/// A dependency's requirement and options with `workspace = true` looked up.
+fn resolve(name: &str, spec: &Value, shared: &Table) -> Result<Table, GenerateError> {
+    let mut table = match spec {
+        Value::String(version) => Table::from_iter([("version".into(), version.clone().into())]),
+        Value::Table(table) => table.clone(),
+        _ => {
+            return Err(GenerateError(format!(
+                "dependency `{name}`: unexpected form"
+            )));
+        }
+    };
+    if table.remove("workspace").and_then(|v| v.as_bool()) == Some(true) {
+        let base = match shared.get(name) {
+            Some(Value::String(version)) => {
+                Table::from_iter([("version".into(), version.clone().into())])
+            }
+            Some(Value::Table(base)) => base.clone(),
+            _ => {
+                return Err(GenerateError(format!(
+                    "dependency `{name}` is not in [workspace.dependencies]"
+                )));
+            }
+        };
+        let extra = table.remove("features");
+        let mut merged = base;
+        if let Some(Value::Array(extra)) = extra {
+            let features = merged
+                .entry("features")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(features) = features {
+                features.extend(extra);
+            }
+        }
+        merged.extend(table);
+        table = merged;
+    }
+    if table.contains_key("path") || table.contains_key("git") {
+        return Err(GenerateError(format!(
+            "dependency `{name}` is not a registry crate; a generated crate must build anywhere"
+        )));
+    }
+    Ok(table)
+}
+
+/// `name = { version = "=x.y.z", ... }` with the version mcpgen's lock file resolved.
+fn line(name: &str, spec: &Table, lock: &Table) -> Result<String, GenerateError> {
+    let requirement = spec
+        .get("version")
+        .and_then(Value::as_str)
+        .ok_or_else(|| GenerateError(format!("dependency `{name}` has no version")))?;
+    let locked = locked_version(name, requirement, lock).ok_or_else(|| {
+        GenerateError(format!(
+            "Cargo.lock has no version of `{name}` that matches `{requirement}`"
+        ))
+    })?;
+    let mut parts = vec![format!("version = \"={locked}\"")];
+    for (key, value) in spec {
+        if key != "version" {
+            parts.push(format!("{key} = {value}"));
+        }
+    }
+    Ok(format!("{name} = {{ {} }}", parts.join(", ")))
+}
+
+/// The newest locked version of `name` that a caret `requirement` accepts.
+fn locked_version(name: &str, requirement: &str, lock: &Table) -> Option<String> {
+    let wanted = numbers(requirement.trim_start_matches(['^', '=']));
+    lock.get("package")?
+        .as_array()?
+        .iter()
+        .filter(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        .filter_map(|p| p.get("version").and_then(Value::as_str))
+        .filter(|v| compatible(&wanted, &numbers(v)))
+        .max_by_key(|v| numbers(v))
+        .map(str::to_string)
+}
+
+/// `1.54.2` as `[1, 54, 2]`; pre-release and build parts dropped.
+fn numbers(version: &str) -> Vec<u64> {
+    version
+        .split(['-', '+'])
+        .next()
+        .unwrap_or("")
+        .split('.')
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+/// Whether `version` satisfies the caret requirement `wanted` (Cargo's default).
+fn compatible(wanted: &[u64], version: &[u64]) -> bool {
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+    // The first non-zero part of the requirement (or its last given part) must match.
+    let significant = wanted
+        .iter()
+        .position(|&n| n != 0)
+        .unwrap_or(wanted.len().saturating_sub(1));
+    (0..=significant).all(|i| at(wanted, i) == at(version, i)) && version >= wanted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_requirements_match_as_cargo_matches_them() {
+        let yes = |r: &str, v: &str| compatible(&numbers(r), &numbers(v));
+        assert!(yes("1", "1.54.0"));
+        assert!(yes("1.54", "1.54.3"));
+        assert!(!yes("1.54", "1.53.9"));
+        assert!(!yes("1", "2.0.0"));
+        assert!(yes("0.13", "0.13.4"));
+        assert!(!yes("0.13", "0.14.0"));
+        assert!(yes("0.0.3", "0.0.3"));
+        assert!(!yes("0.0.3", "0.0.4"));
+    }
+
+    #[test]
+    fn every_runtime_dependency_is_pinned_from_the_lock_file() {
+        let lines = dependencies().expect("the manifests read");
+        assert!(lines.contains("rmcp = { version = \"=3.11."), "{lines}");
+        for line in lines.lines() {
+            assert!(line.contains("version = \"="), "{line}");
+            assert!(
+                !line.contains("path") && !line.contains("workspace"),
+                "{line}"
+            );
+        }
+    }
+}
