@@ -33,11 +33,27 @@ pub fn runtime_files(header: &str) -> Result<Vec<(String, String)>, GenerateErro
 
 /// One runtime file's text as a module of the generated crate.
 fn as_module(path: &str, text: &str) -> Result<String, GenerateError> {
+    let text = text.replace("\r\n", "\n");
+    // What the rewriting below cannot carry into another crate is refused, not mangled.
+    for unsupported in [
+        "include_str!",
+        "include_bytes!",
+        "env!(\"CARGO_MANIFEST_DIR",
+        "$crate",
+    ] {
+        if text.contains(unsupported) {
+            return Err(GenerateError(format!(
+                "runtime/src/{path} uses `{unsupported}`, which a generated crate cannot embed"
+            )));
+        }
+    }
     let code = match text.find("\n#[cfg(test)]\n") {
-        None => text,
+        None => text.as_str(),
         Some(start) => {
             let rest = &text[start + "\n#[cfg(test)]\n".len()..];
-            if !rest.starts_with("mod tests {") || !rest.trim_end().ends_with('}') {
+            // The tests module ends the file: its closing brace is the only one in column 0.
+            let closing = rest.lines().filter(|line| line.starts_with('}')).count();
+            if !rest.starts_with("mod tests {") || !rest.trim_end().ends_with('}') || closing != 1 {
                 return Err(GenerateError(format!(
                     "runtime/src/{path}: `#[cfg(test)]` must only mark the `mod tests` block at the end of the file"
                 )));
@@ -45,7 +61,21 @@ fn as_module(path: &str, text: &str) -> Result<String, GenerateError> {
             &text[..=start]
         }
     };
-    Ok(code.replace("crate::", "crate::runtime::").replace(
+    // `crate::` only where it starts a path, not inside a longer name (`my_crate::`).
+    let mut rewritten = String::with_capacity(code.len() + 1024);
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().next_back();
+        rewritten.push_str(&rest[..at]);
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            rewritten.push_str("crate::");
+        } else {
+            rewritten.push_str("crate::runtime::");
+        }
+        rest = &rest[at + "crate::".len()..];
+    }
+    rewritten.push_str(rest);
+    Ok(rewritten.replace(
         "env!(\"CARGO_PKG_VERSION\")",
         &format!("{RUNTIME_VERSION:?}"),
     ))

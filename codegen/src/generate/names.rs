@@ -44,6 +44,11 @@ pub fn snake_case(text: &str) -> String {
     }
 }
 
+/// Whether `name` is a word Rust reserves.
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// Hands out names that are unique within one scope: a second `name` becomes `name_2`.
 #[derive(Default)]
 pub struct Scope {
@@ -58,12 +63,13 @@ impl Scope {
         }
     }
 
-    /// `wanted`, or the first free `wanted_N`.
+    /// `wanted`, or the first free `wanted_N` (`type_` gives `type_2`, not `type__2`).
     pub fn claim(&mut self, wanted: String) -> String {
         let mut name = wanted.clone();
+        let stem = wanted.trim_end_matches('_');
         let mut n = 2;
         while !self.taken.insert(name.clone()) {
-            name = format!("{wanted}_{n}");
+            name = format!("{stem}_{n}");
             n += 1;
         }
         name
@@ -100,5 +106,7 @@ mod tests {
         assert_eq!(scope.claim("a".into()), "a_2");
         assert_eq!(scope.claim("a".into()), "a_3");
         assert_eq!(scope.claim("additional".into()), "additional_2");
+        assert_eq!(scope.claim("type_".into()), "type_");
+        assert_eq!(scope.claim("type_".into()), "type_2");
     }
 }

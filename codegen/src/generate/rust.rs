@@ -29,7 +29,7 @@ pub struct TagModule {
 impl Layout {
     /// Groups `api`'s tools by their first tag, naming every module uniquely.
     pub fn new(api: &Api) -> Self {
-        let mut tag_scope = Scope::with_reserved(&["all", "typed_arguments"]);
+        let mut tag_scope = Scope::with_reserved(&["all", "typed_arguments", "tools"]);
         let mut by_tag: BTreeMap<Option<String>, usize> = BTreeMap::new();
         let mut tags: Vec<TagModule> = Vec::new();
         let mut tool_scopes: Vec<Scope> = Vec::new();
@@ -37,12 +37,14 @@ impl Layout {
             let tag = tool.tags.first().cloned();
             let slot = *by_tag.entry(tag.clone()).or_insert_with(|| {
                 let wanted = tag.as_deref().map_or("untagged".to_string(), snake_case);
+                let module = tag_scope.claim(wanted);
+                // A tool module named like its tag module is `tools::x::x` (module inception).
+                tool_scopes.push(Scope::with_reserved(&[module.as_str()]));
                 tags.push(TagModule {
-                    module: tag_scope.claim(wanted),
+                    module,
                     tag,
                     tools: Vec::new(),
                 });
-                tool_scopes.push(Scope::default());
                 tags.len() - 1
             });
             let module = tool_scopes[slot].claim(snake_case(&tool.name));
@@ -189,7 +191,9 @@ fn arguments_struct(tool: &Tool) -> Result<TokenStream, GenerateError> {
         .and_then(Value::as_array)
         .map(|list| list.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+    // Only a schema that names every member it allows may refuse unknown ones.
+    let closed = schema.get("additionalProperties") == Some(&Value::Bool(false))
+        && schema.get("patternProperties").is_none();
     let mut scope = Scope::with_reserved(&["additional"]);
     let mut fields = Vec::new();
     let properties = schema.get("properties").and_then(Value::as_object);
@@ -278,7 +282,10 @@ fn field_doc(schema: &Value) -> String {
 fn shape(schema: &Value) -> TokenStream {
     match primitive(schema) {
         Some(tokens) => tokens,
-        None if schema.get("type").and_then(Value::as_str) == Some("array") => {
+        // A tuple (`prefixItems`) may mix types: only `Value` holds every one.
+        None if schema.get("type").and_then(Value::as_str) == Some("array")
+            && schema.get("prefixItems").is_none() =>
+        {
             match schema.get("items").and_then(primitive) {
                 Some(item) => quote!(Vec<#item>),
                 None => quote!(serde_json::Value),

@@ -200,15 +200,21 @@ fn run(api: Api, flags: ServeFlags, setup: Setup) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let served = runtime.block_on(async move {
-        match flags.http {
-            Some(addr) => {
-                let stop = tokio_util::sync::CancellationToken::new();
-                crate::runtime::serve::serve_http_with_auth(server, addr, stop, None, resource_server).await
-            }
-            None => crate::runtime::serve::serve_stdio(server).await,
+    // Each server future is boxed where it is made: nested in one async block, their types
+    // are too deep for rustc's layout queries in a release build.
+    let served = match flags.http {
+        Some(addr) => {
+            let stop = tokio_util::sync::CancellationToken::new();
+            runtime.block_on(Box::pin(crate::runtime::serve::serve_http_with_auth(
+                server,
+                addr,
+                stop,
+                None,
+                resource_server,
+            )))
         }
-    });
+        None => runtime.block_on(Box::pin(crate::runtime::serve::serve_stdio(server))),
+    };
     // Do not wait for idle keep-alive connections or a blocked stdin read.
     runtime.shutdown_timeout(Duration::from_millis(100));
     if let Some(audit) = &audit {
