@@ -1,5 +1,6 @@
 //! A generated crate as a user gets it: `mcpgen generate` writes it into a folder outside the
-//! repository, plain `cargo build` builds it there (registry crates only), and the binary
+//! repository, plain `cargo build` builds it there (registry crates only, the versions of the
+//! shipped Cargo.lock), and the binary
 //! serves over stdio exactly what `mcpgen serve` serves: the same tools/list, and results that
 //! echo byte-identical upstream requests, credentials included.
 
@@ -24,6 +25,21 @@ fn target_dir() -> PathBuf {
         .nth(2)
         .expect("target/<profile>/mcpgen")
         .join("outside-build")
+}
+
+/// Every `name version` pair a crate's Cargo.lock holds.
+fn locked_packages(crate_dir: &Path) -> std::collections::BTreeSet<String> {
+    let text = std::fs::read_to_string(crate_dir.join("Cargo.lock")).expect("a Cargo.lock");
+    let mut pairs = std::collections::BTreeSet::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(value) = line.strip_prefix("name = ") {
+            name = Some(value.trim_matches('"').to_string());
+        } else if let (Some(value), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            pairs.insert(format!("{n} {}", value.trim_matches('"')));
+        }
+    }
+    pairs
 }
 
 /// Runs a server and calls every tool with the same arguments; what it wrote to stdout.
@@ -90,6 +106,12 @@ fn a_generated_crate_builds_outside_the_repository_and_serves_like_mcpgen() {
         );
     }
 
+    let shipped = locked_packages(&crate_dir);
+    assert!(
+        shipped.len() > 100,
+        "a lock file with the whole dependency tree"
+    );
+
     // Plain `cargo build`, as a user runs it in the copied folder.
     let built = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .arg("build")
@@ -101,6 +123,13 @@ fn a_generated_crate_builds_outside_the_repository_and_serves_like_mcpgen() {
         built.status.success(),
         "cargo build failed:\n{}",
         String::from_utf8_lossy(&built.stderr)
+    );
+    // Cargo may drop entries only other mcpgen crates' features need, never change a version.
+    let built_with = locked_packages(&crate_dir);
+    let changed: Vec<_> = built_with.difference(&shipped).collect();
+    assert!(
+        changed.is_empty(),
+        "versions not in the shipped lock file: {changed:?}"
     );
     let binary = target_dir().join("debug/petstore-mcp");
 

@@ -11,6 +11,15 @@ const LOCK: &str = include_str!("../../../Cargo.lock");
 
 /// The `[dependencies]` table's lines, one per crate, sorted by name.
 pub fn dependencies() -> Result<String, GenerateError> {
+    Ok(pinned()?
+        .into_iter()
+        .map(|(_, _, line)| line)
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The runtime's dependencies: name, locked version and `[dependencies]` line, by name.
+fn pinned() -> Result<Vec<(String, String, String)>, GenerateError> {
     let parse = |text: &str, what: &str| {
         text.parse::<Table>()
             .map_err(|e| GenerateError(format!("{what} does not parse: {e}")))
@@ -32,10 +41,135 @@ pub fn dependencies() -> Result<String, GenerateError> {
     // The generated code itself uses clap (main.rs) and serde (the argument structs) directly.
     for (name, spec) in own {
         let spec = resolve(name, spec, &shared)?;
-        lines.push(line(name, &spec, &lock)?);
+        let (version, text) = line(name, &spec, &lock)?;
+        lines.push((name.clone(), version, text));
     }
     lines.sort();
-    Ok(lines.join("\n"))
+    Ok(lines)
+}
+
+/// A `Cargo.lock` for the generated crate: the packages of mcpgen's own lock file that its
+/// dependencies reach, so a build uses exactly the versions mcpgen is tested with. It may hold
+/// a few packages only features other mcpgen crates enable need; Cargo drops those on the
+/// first build and changes no version.
+pub fn lock_file(crate_name: &str) -> Result<String, GenerateError> {
+    let lock = LOCK
+        .parse::<Table>()
+        .map_err(|e| GenerateError(format!("Cargo.lock does not parse: {e}")))?;
+    let packages: Vec<&Table> = lock
+        .get("package")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_table).collect())
+        .unwrap_or_default();
+    let field = |p: &Table, key: &str| p.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    // A dependency as the lock writes it: `name` or `name version`.
+    let find = |reference: &str| -> Option<usize> {
+        let mut words = reference.split(' ');
+        let name = words.next()?;
+        let version = words.next();
+        packages.iter().position(|p| {
+            field(p, "name") == name && version.is_none_or(|v| field(p, "version") == v)
+        })
+    };
+    let direct = pinned()?;
+    let mut reached: Vec<usize> = Vec::new();
+    let mut queue: Vec<usize> = Vec::new();
+    for (name, version, _) in &direct {
+        let index = find(&format!("{name} {version}"))
+            .ok_or_else(|| GenerateError(format!("Cargo.lock has no `{name} {version}`")))?;
+        queue.push(index);
+    }
+    while let Some(index) = queue.pop() {
+        if reached.contains(&index) {
+            continue;
+        }
+        reached.push(index);
+        for dependency in packages[index]
+            .get("dependencies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let found = find(dependency).ok_or_else(|| {
+                GenerateError(format!(
+                    "Cargo.lock names `{dependency}` but does not hold it"
+                ))
+            })?;
+            queue.push(found);
+        }
+    }
+    // Cargo names a dependency with its version only when two versions are locked.
+    let names: Vec<String> = reached
+        .iter()
+        .map(|&i| field(packages[i], "name"))
+        .collect();
+    let reference = |name: &str, version: &str| {
+        if names.iter().filter(|n| *n == name).count() > 1 {
+            format!("{name} {version}")
+        } else {
+            name.to_string()
+        }
+    };
+    let mut entries: Vec<(String, String, String)> = reached
+        .iter()
+        .map(|&i| {
+            let p = packages[i];
+            let mut text = format!(
+                "[[package]]\nname = \"{}\"\nversion = \"{}\"\n",
+                field(p, "name"),
+                field(p, "version")
+            );
+            for key in ["source", "checksum"] {
+                if p.contains_key(key) {
+                    text.push_str(&format!("{key} = \"{}\"\n", field(p, key)));
+                }
+            }
+            let dependencies: Vec<String> = p
+                .get("dependencies")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter_map(&find)
+                .map(|d| reference(&field(packages[d], "name"), &field(packages[d], "version")))
+                .collect();
+            push_dependencies(&mut text, dependencies);
+            (field(p, "name"), field(p, "version"), text)
+        })
+        .collect();
+    let mut root = format!("[[package]]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\n");
+    push_dependencies(
+        &mut root,
+        direct
+            .iter()
+            .map(|(name, version, _)| reference(name, version))
+            .collect(),
+    );
+    entries.push((crate_name.to_string(), "0.1.0".to_string(), root));
+    entries.sort_by(|a, b| (&a.0, numbers(&a.1)).cmp(&(&b.0, numbers(&b.1))));
+    let mut out = String::from(
+        "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = 4\n",
+    );
+    for (_, _, text) in entries {
+        out.push('\n');
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// A lock entry's `dependencies = [...]`, sorted as Cargo sorts them.
+fn push_dependencies(text: &mut String, mut dependencies: Vec<String>) {
+    if dependencies.is_empty() {
+        return;
+    }
+    dependencies.sort();
+    dependencies.dedup();
+    text.push_str("dependencies = [\n");
+    for dependency in dependencies {
+        text.push_str(&format!(" \"{dependency}\",\n"));
+    }
+    text.push_str("]\n");
 }
 
 /// A dependency's requirement and options with `workspace = true` looked up.
@@ -83,7 +217,7 @@ fn resolve(name: &str, spec: &Value, shared: &Table) -> Result<Table, GenerateEr
 }
 
 /// `name = { version = "=x.y.z", ... }` with the version mcpgen's lock file resolved.
-fn line(name: &str, spec: &Table, lock: &Table) -> Result<String, GenerateError> {
+fn line(name: &str, spec: &Table, lock: &Table) -> Result<(String, String), GenerateError> {
     let requirement = spec
         .get("version")
         .and_then(Value::as_str)
@@ -99,7 +233,7 @@ fn line(name: &str, spec: &Table, lock: &Table) -> Result<String, GenerateError>
             parts.push(format!("{key} = {value}"));
         }
     }
-    Ok(format!("{name} = {{ {} }}", parts.join(", ")))
+    Ok((locked, format!("{name} = {{ {} }}", parts.join(", "))))
 }
 
 /// The newest locked version of `name` that a caret `requirement` accepts.

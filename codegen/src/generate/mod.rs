@@ -143,6 +143,10 @@ pub fn generate(source: &Source, target: &Target) -> Result<Files, GenerateError
     let layout = rust::Layout::new(&source.api);
     let mut files = vec![
         ("Cargo.toml".to_string(), cargo_toml(source, target)?),
+        (
+            "Cargo.lock".to_string(),
+            manifest::lock_file(&target.crate_name)?,
+        ),
         ("README.md".to_string(), readme(source, target)?),
         (
             "src/main.rs".to_string(),
@@ -370,8 +374,10 @@ impl Files {
             let Ok(old) = std::fs::read(&path) else {
                 continue;
             };
-            let ours =
-                String::from_utf8_lossy(&old).contains(MARKER) || relative.ends_with(".json");
+            // JSON cannot carry the marker, and Cargo rewrites the lock file as it builds.
+            let ours = String::from_utf8_lossy(&old).contains(MARKER)
+                || relative.ends_with(".json")
+                || relative == "Cargo.lock";
             if old != text.as_bytes() && !ours {
                 return Err(GenerateError(format!(
                     "{} was not written by mcpgen; move it away to regenerate",
