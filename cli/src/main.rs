@@ -1,5 +1,6 @@
-//! The `mcpgen` command: check and list API descriptions as MCP tools (serve and generate
-//! follow). `main` parses flags and hands over to [`run`], the one place errors are printed.
+//! The `mcpgen` command: check, list, serve and generate API descriptions as MCP tools, and
+//! verify audit trails. `main` parses flags and hands over to [`run`], the one place errors
+//! are printed.
 
 mod demo;
 mod report;
