@@ -257,25 +257,18 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             load: flags,
         } => {
             launch::init_logs("info");
-            let mut outcome = load(&spec, &flags.options());
-            let Some(mut api) = outcome.api.take() else {
-                outcome.place_all();
-                report::diagnostics(&outcome)?;
-                summary(&spec, &outcome)?;
+            let Some((api, outcome)) = load_filtered(&spec, &flags, &filter)? else {
                 return Ok(ExitCode::FAILURE);
             };
-            if let Err(e) = filter.filter(&mut api) {
-                eprintln!("mcpgen: {e}");
-                return Ok(ExitCode::FAILURE);
-            }
-            if !outcome.diagnostics.is_empty() {
+            let warnings = outcome.diagnostics.len();
+            drop(outcome);
+            if warnings > 0 {
                 tracing::info!(
-                    warnings = outcome.diagnostics.len(),
+                    warnings,
                     "run `mcpgen check {}` to see the warnings",
                     spec.display()
                 );
             }
-            drop(outcome);
             let setup = launch::Setup {
                 label: spec.display().to_string(),
                 credentials: project_credentials(&spec),
@@ -290,17 +283,9 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             filter,
             load: flags,
         } => {
-            let mut outcome = load(&spec, &flags.options());
-            let Some(mut api) = outcome.api.take() else {
-                outcome.place_all();
-                report::diagnostics(&outcome)?;
-                summary(&spec, &outcome)?;
+            let Some((api, _)) = load_filtered(&spec, &flags, &filter)? else {
                 return Ok(ExitCode::FAILURE);
             };
-            if let Err(e) = filter.filter(&mut api) {
-                eprintln!("mcpgen: {e}");
-                return Ok(ExitCode::FAILURE);
-            }
             let written = mcpgen_codegen::generate::Source::new(&spec, api).and_then(|source| {
                 let crate_name = name.unwrap_or_else(|| source.default_crate_name());
                 let target = mcpgen_codegen::generate::Target {
@@ -380,18 +365,10 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             filter,
             load: flags,
         } => {
-            let mut outcome = load(&spec, &flags.options());
-            let Some(api) = &mut outcome.api else {
-                outcome.place_all();
-                report::diagnostics(&outcome)?;
-                summary(&spec, &outcome)?;
+            let Some((model, outcome)) = load_filtered(&spec, &flags, &filter)? else {
                 return Ok(ExitCode::FAILURE);
             };
-            if let Err(e) = filter.filter(api) {
-                eprintln!("mcpgen: {e}");
-                return Ok(ExitCode::FAILURE);
-            }
-            let api = &*api;
+            let api = &model;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let full_bytes = || {
                 serde_json::to_vec(&mcpgen_runtime::tools_list::ToolsListView(api))
@@ -419,28 +396,40 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             }
             out.flush()?;
             // The process ends here: freeing a large model node by node would only add time.
-            std::mem::forget(outcome);
+            std::mem::forget((model, outcome));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// The credentials configuration: the `--credentials` file, else an mcpgen.yaml's own
-/// `credentials:` section, else none (every scheme reads its default variable).
+/// Loads `spec` and keeps the operations the filter flags select; with the rest of the
+/// outcome (warnings, sources). `None` once the errors (or an empty selection) have been
+/// printed.
+fn load_filtered(
+    spec: &std::path::Path,
+    flags: &LoadFlags,
+    filter: &FilterFlags,
+) -> std::io::Result<Option<(Api, Outcome)>> {
+    let mut outcome = load(spec, &flags.options());
+    let Some(mut api) = outcome.api.take() else {
+        outcome.place_all();
+        report::diagnostics(&outcome)?;
+        summary(spec, &outcome)?;
+        return Ok(None);
+    };
+    if let Err(e) = filter.filter(&mut api) {
+        eprintln!("mcpgen: {e}");
+        return Ok(None);
+    }
+    Ok(Some((api, outcome)))
+}
+
+/// The credentials configuration for `spec` ([`launch::credentials_config`]).
 fn read_credentials(
     flag: Option<&std::path::Path>,
     spec: &std::path::Path,
 ) -> Result<CredentialsConfig, ConfigError> {
-    match (flag, project_credentials(spec)) {
-        (Some(path), Some(_)) => Err(ConfigError(format!(
-            "{} has a `credentials:` section and --credentials names {}: keep one",
-            spec.display(),
-            path.display()
-        ))),
-        (Some(path), None) => CredentialsConfig::read(path),
-        (None, Some(config)) => config,
-        (None, None) => Ok(CredentialsConfig::default()),
-    }
+    launch::credentials_config(flag, &spec.display().to_string(), project_credentials(spec))
 }
 
 /// An mcpgen.yaml's `credentials:` section, when `spec` is one and has it (relative paths in

@@ -368,31 +368,32 @@ impl Files {
                 dir.display()
             )));
         }
-        // Every conflict is found before anything changes, so a refused run changes nothing.
+        // Every conflict is found before anything changes, so a refused run changes nothing;
+        // the files already as generated are noted on the way and left untouched.
+        let mut to_write = Vec::new();
+        let mut report = WriteReport::default();
         for (relative, text) in &self.0 {
             let path = dir.join(relative);
-            let Ok(old) = std::fs::read(&path) else {
-                continue;
-            };
-            // JSON cannot carry the marker, and Cargo rewrites the lock file as it builds.
-            let ours = String::from_utf8_lossy(&old).contains(MARKER)
-                || relative.ends_with(".json")
-                || relative == "Cargo.lock";
-            if old != text.as_bytes() && !ours {
-                return Err(GenerateError(format!(
-                    "{} was not written by mcpgen; move it away to regenerate",
-                    path.display()
-                )));
+            match std::fs::read(&path) {
+                Ok(old) if old == text.as_bytes() => report.unchanged += 1,
+                Ok(old) => {
+                    // JSON cannot carry the marker, and Cargo rewrites the lock file as it builds.
+                    let ours = String::from_utf8_lossy(&old).contains(MARKER)
+                        || relative.ends_with(".json")
+                        || relative == "Cargo.lock";
+                    if !ours {
+                        return Err(GenerateError(format!(
+                            "{} was not written by mcpgen; move it away to regenerate",
+                            path.display()
+                        )));
+                    }
+                    to_write.push((path, text));
+                }
+                Err(_) => to_write.push((path, text)),
             }
         }
-        let mut report = WriteReport::default();
         let produced: BTreeSet<PathBuf> = self.0.iter().map(|(p, _)| dir.join(p)).collect();
-        for (relative, text) in &self.0 {
-            let path = dir.join(relative);
-            if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
-                report.unchanged += 1;
-                continue;
-            }
+        for (path, text) in to_write {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
             }

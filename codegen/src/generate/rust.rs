@@ -196,31 +196,34 @@ fn arguments_struct(tool: &Tool) -> Result<TokenStream, GenerateError> {
         && schema.get("patternProperties").is_none();
     let mut scope = Scope::with_reserved(&["additional"]);
     let mut fields = Vec::new();
+    let mut uses_present = false;
     let properties = schema.get("properties").and_then(Value::as_object);
     for (property, property_schema) in properties.into_iter().flatten() {
         let field = format_ident!("{}", scope.claim(snake_case(property)));
         let rename = (field != property.as_str()).then(|| quote!(#[serde(rename = #property)]));
         let docs = doc(&field_doc(property_schema));
-        let shape = shape(property_schema);
-        let field = if required.contains(&property.as_str()) {
-            quote! { #docs #rename pub #field: #shape, }
-        } else if shape.to_string() == "serde_json :: Value" {
-            quote! {
-                #docs
-                #rename
-                #[serde(
-                    default,
-                    deserialize_with = "typed::present",
-                    skip_serializing_if = "Option::is_none"
-                )]
-                pub #field: Option<serde_json::Value>,
-            }
-        } else {
-            quote! {
+        let typed = shape(property_schema);
+        let field = match (required.contains(&property.as_str()), typed) {
+            (true, Some(shape)) => quote! { #docs #rename pub #field: #shape, },
+            (true, None) => quote! { #docs #rename pub #field: serde_json::Value, },
+            (false, Some(shape)) => quote! {
                 #docs
                 #rename
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub #field: Option<#shape>,
+            },
+            (false, None) => {
+                uses_present = true;
+                quote! {
+                    #docs
+                    #rename
+                    #[serde(
+                        default,
+                        deserialize_with = "typed::present",
+                        skip_serializing_if = "Option::is_none"
+                    )]
+                    pub #field: Option<serde_json::Value>,
+                }
             }
         };
         fields.push(field);
@@ -237,9 +240,6 @@ fn arguments_struct(tool: &Tool) -> Result<TokenStream, GenerateError> {
             },
         )
     };
-    let uses_present = fields
-        .iter()
-        .any(|f| f.to_string().contains("typed :: present"));
     let import = (uses_present && tool.query.is_some()).then(|| {
         quote!(
             use crate::runtime::typed;
@@ -277,22 +277,17 @@ fn field_doc(schema: &Value) -> String {
 }
 
 /// The Rust type of a property: exact for strings, booleans, numbers and arrays of them;
-/// `serde_json::Value` for anything else, so every value the schema allows fits and is
-/// written back unchanged.
-fn shape(schema: &Value) -> TokenStream {
-    match primitive(schema) {
-        Some(tokens) => tokens,
-        // A tuple (`prefixItems`) may mix types: only `Value` holds every one.
-        None if schema.get("type").and_then(Value::as_str) == Some("array")
-            && schema.get("prefixItems").is_none() =>
-        {
-            match schema.get("items").and_then(primitive) {
-                Some(item) => quote!(Vec<#item>),
-                None => quote!(serde_json::Value),
-            }
-        }
-        None => quote!(serde_json::Value),
+/// `None` (a `serde_json::Value`) for anything else, so every value the schema allows fits
+/// and is written back unchanged.
+fn shape(schema: &Value) -> Option<TokenStream> {
+    if let Some(tokens) = primitive(schema) {
+        return Some(tokens);
     }
+    // A tuple (`prefixItems`) may mix types: only `Value` holds every one.
+    let list = schema.get("type").and_then(Value::as_str) == Some("array")
+        && schema.get("prefixItems").is_none();
+    let item = schema.get("items").and_then(primitive).filter(|_| list)?;
+    Some(quote!(Vec<#item>))
 }
 
 /// `String`, `bool` or `serde_json::Number` for a schema of exactly that single type.

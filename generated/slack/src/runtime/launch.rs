@@ -126,21 +126,13 @@ pub fn serve(program: &str, api: Api, flags: ServeFlags, setup: Setup) -> ExitCo
 }
 
 fn run(api: Api, flags: ServeFlags, setup: Setup) -> Result<(), String> {
-    let config = match (&flags.credentials, setup.credentials) {
-        (Some(path), Some(_)) => {
-            return Err(format!(
-                "{} has a `credentials:` section and --credentials names {}: keep one",
-                setup.label,
-                path.display()
-            ));
-        }
-        (Some(path), None) => CredentialsConfig::read(path),
-        (None, Some(config)) => config,
-        (None, None) => Ok(CredentialsConfig::default()),
-    };
-    let mut credentials = config
-        .and_then(|config| Credentials::new(&api, &config))
-        .map_err(|e| e.to_string())?;
+    let mut credentials = credentials_config(
+        flags.credentials.as_deref(),
+        &setup.label,
+        setup.credentials,
+    )
+    .and_then(|config| Credentials::new(&api, &config))
+    .map_err(|e| e.to_string())?;
     credentials.trust(&flags.ca_certificates);
     // The flag, else mcpgen.yaml's `audit:`.
     let configured = api.audit.clone();
@@ -221,6 +213,25 @@ fn run(api: Api, flags: ServeFlags, setup: Setup) -> Result<(), String> {
         audit.sync();
     }
     served.map_err(|e| e.to_string())
+}
+
+/// The credentials configuration: the `--credentials` file, else the section that came with
+/// the model (`project`), else none (every scheme reads its default variable). Both at once
+/// is refused: `label` names where the section came from.
+pub fn credentials_config(
+    flag: Option<&Path>,
+    label: &str,
+    project: Option<Result<CredentialsConfig, ConfigError>>,
+) -> Result<CredentialsConfig, ConfigError> {
+    match (flag, project) {
+        (Some(path), Some(_)) => Err(ConfigError(format!(
+            "{label} has a `credentials:` section and --credentials names {}: keep one",
+            path.display()
+        ))),
+        (Some(path), None) => CredentialsConfig::read(path),
+        (None, Some(config)) => config,
+        (None, None) => Ok(CredentialsConfig::default()),
+    }
 }
 
 impl AuthFlags {
