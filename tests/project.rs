@@ -436,6 +436,18 @@ fn mistakes_get_precise_errors() {
             9,
             "must be `in: path`",
         ),
+        (
+            "policy credentials naming no scheme",
+            format!("sources:\n  - openapi: {pet}\npolicy:\n  rules:\n    - name: keys\n      credentials: [api_keys]\n"),
+            4,
+            "`credentials` names `api_keys`, which is not a security scheme of the sources; they are: api_key, petstore_auth",
+        ),
+        (
+            "policy pattern that is not a regular expression",
+            format!("sources:\n  - openapi: {pet}\npolicy:\n  rules:\n    - name: ids\n      arguments:\n        petId: {{ pattern: \"(\" }}\n"),
+            4,
+            "policy rule `ids`: the pattern of `petId` is not a regular expression",
+        ),
     ];
     assert!(cases.len() >= 15);
     let mut failures = Vec::new();

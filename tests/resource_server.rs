@@ -45,6 +45,8 @@ fn mint(key: &Path, kid: &str, claims: &Value) -> String {
     let pem = std::fs::read(key).unwrap();
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.into());
+    // RFC 9068: an access token says it is one.
+    header.typ = Some("at+jwt".into());
     jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap()
 }
 
@@ -179,6 +181,7 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
         resource: resource.clone(),
         required_scopes: vec!["write".into()],
         introspection_client: None,
+        any_jwt_type: false,
     })
     .with_audit(Some(audit.clone()));
     let (stop, serving) = serve_guarded(server, addr, guard).await;
@@ -266,6 +269,21 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
                 &claims(&|c| c["iss"] = json!("http://evil.test")),
             ),
             "not issued by",
+        ),
+        (
+            "a JWT that is not an access token (an ID token's type)",
+            {
+                let pem = std::fs::read(&key).unwrap();
+                let mut header = Header::new(Algorithm::RS256);
+                header.kid = Some("test-key".into());
+                jsonwebtoken::encode(
+                    &header,
+                    &claims(&|_| {}),
+                    &EncodingKey::from_rsa_pem(&pem).unwrap(),
+                )
+                .unwrap()
+            },
+            "not `at+jwt`",
         ),
         (
             "unknown kid",
@@ -458,6 +476,7 @@ async fn opaque_tokens_are_introspected() {
         resource: resource.clone(),
         required_scopes: vec!["read".into()],
         introspection_client: Some((introspector.0.into(), introspector.1.to_string().into())),
+        any_jwt_type: false,
     });
     let (stop, serving) =
         serve_guarded(McpServer::new(api, ServeOptions::default()), addr, guard).await;
@@ -608,6 +627,7 @@ policy:
         resource: resource.clone(),
         required_scopes: Vec::new(),
         introspection_client: None,
+        any_jwt_type: false,
     });
     let (stop, serving) = serve_guarded(server, addr, guard).await;
 
@@ -632,8 +652,34 @@ policy:
             .map(|t| t["name"].as_str().unwrap().to_string())
             .collect()
     };
-    let alice_tools = names(rpc(&http, &resource, &alice, "tools/list", json!({})).await);
-    let bob_tools = names(rpc(&http, &resource, &bob, "tools/list", json!({})).await);
+    let alice_list = rpc(&http, &resource, &alice, "tools/list", json!({})).await;
+    let bob_list = rpc(&http, &resource, &bob, "tools/list", json!({})).await;
+    // Each is shown the terms of the rule that decides for it: alice's pinned `status` is
+    // not hers to choose and is left out; bob's `orderId` carries the rule's maximum.
+    let schema = |list: &Value, name: &str| -> Value {
+        list["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {list}"))["inputSchema"]
+            .clone()
+    };
+    let by_status = schema(&alice_list, "findPetsByStatus");
+    assert!(
+        by_status["properties"].get("status").is_none(),
+        "{by_status}"
+    );
+    assert!(
+        !by_status["required"].to_string().contains("status"),
+        "{by_status}"
+    );
+    assert_eq!(
+        schema(&bob_list, "getOrderById")["properties"]["orderId"]["maximum"],
+        10
+    );
+    let alice_tools = names(alice_list);
+    let bob_tools = names(bob_list);
     assert_eq!(
         alice_tools,
         ["findPetsByStatus", "findPetsByTags", "getPetById"]
@@ -711,6 +757,397 @@ policy:
     assert!(trail.contains("\"principal\":\"bob\""), "{trail}");
     assert!(trail.contains("\"rule\":\"no-deletes\""), "{trail}");
     mcpgen_runtime::audit::verify(&trail, None).unwrap();
+    stop.cancel();
+    let _ = serving.await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The claims of a JWT, unverified (the test reads what the upstream was sent).
+fn claims_of(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// The acting principal's identity reaches the upstream: alice's own API key (a secret per
+/// principal), bob's access token exchanged at the authorization server for one to the
+/// upstream (RFC 8693, kept per caller until it expires), never the MCP token itself; and a
+/// policy rule limits which credentials a principal's calls may use.
+#[tokio::test]
+async fn upstream_identity_follows_the_principal() {
+    let Some(tools) = tools_dir("upstream identity") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("mcpgen-identity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("signing.pem");
+    openssl_key(&key);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let resource = format!("http://{addr}/mcp");
+    let api_audience = "http://api.test/";
+    let (_process, issuer) = start_issuer(
+        &tools,
+        &format!("{resource},{api_audience}"),
+        &[("SIGNING_KEY_PEM", key.to_str().unwrap())],
+    );
+    let http = reqwest::Client::new();
+    let exchanger = ("mcpgen-exchanger", "exchange-secret-9f8e7d6c5b4a");
+    http.post(format!("{issuer}/test/clients"))
+        .json(&json!({"client_id": exchanger.0, "client_secret": exchanger.1}))
+        .send()
+        .await
+        .unwrap();
+
+    // A recording upstream: path, and the credential headers it got.
+    let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream_url = format!("http://{}", upstream.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<(String, String, String)>::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let record = record.clone();
+        async move {
+            let header = |name: &str| {
+                request
+                    .headers()
+                    .get(name)
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            record.lock().unwrap().push((
+                request.uri().path().to_string(),
+                header("api_key"),
+                header("authorization"),
+            ));
+            axum::Json(json!({"id": 1, "name": "rex", "photoUrls": []}))
+        }
+    });
+    tokio::spawn(async move { axum::serve(upstream, app).await });
+
+    std::fs::write(dir.join("alice.key"), "alice-own-key-0a1b2c3d").unwrap();
+    std::fs::write(dir.join("exchange.secret"), exchanger.1).unwrap();
+    let petstore = specs()
+        .join("corpus/swagger-petstore3/openapi.yaml")
+        .canonicalize()
+        .unwrap();
+    std::fs::write(
+        dir.join("mcpgen.yaml"),
+        format!(
+            r#"sources:
+  - openapi: {}
+    base_url: {upstream_url}
+credentials:
+  api_key:
+    per_principal:
+      secrets:
+        alice: {{ file: alice.key }}
+  petstore_auth:
+    oauth2:
+      token_exchange: true
+      token_url: {issuer}/token
+      client_id: {}
+      client_secret: {{ file: exchange.secret }}
+      audience: {api_audience}
+policy:
+  default: deny
+  rules:
+    - name: interns-own-key-only
+      when: {{ claims: {{ role: intern }} }}
+      tools: ["findPets*", "getPetById"]
+      credentials: [api_key]
+    - name: staff
+      tools: ["getPetById", "findPetsByStatus"]
+"#,
+            petstore.display(),
+            exchanger.0
+        ),
+    )
+    .unwrap();
+    let project = dir.join("mcpgen.yaml");
+    let outcome =
+        mcpgen_codegen::project::load_project(&project, &mcpgen_codegen::LoadOptions::default());
+    let api = outcome
+        .api
+        .unwrap_or_else(|| panic!("{:#?}", outcome.diagnostics));
+    let text = std::fs::read_to_string(&project).unwrap();
+    let config =
+        mcpgen_runtime::credentials::CredentialsConfig::parse_section(&text, "mcpgen.yaml", &dir)
+            .unwrap();
+    let credentials =
+        Arc::new(mcpgen_runtime::credentials::Credentials::new(&api, &config).unwrap());
+
+    // Without an authenticated caller there is no one to act for: the call says what to do.
+    let anonymous = McpServer::new(
+        api.clone(),
+        ServeOptions {
+            credentials: credentials.clone(),
+            ..ServeOptions::default()
+        },
+    );
+    let refused = anonymous
+        .call(
+            "getPetById",
+            json!({"petId": 1}).as_object().unwrap().clone(),
+        )
+        .await
+        .unwrap();
+    let refused = serde_json::to_value(&refused).unwrap();
+    let said = result_text(&refused);
+    assert!(said.contains("--auth-issuer"), "{said}");
+
+    let audit_path = dir.join("audit.jsonl");
+    let server = McpServer::new(
+        api,
+        ServeOptions {
+            credentials,
+            audit: Some(Arc::new(AuditLog::open(&audit_path, None).unwrap())),
+            ..ServeOptions::default()
+        },
+    );
+    let guard = ResourceServer::new(AuthConfig {
+        issuer: issuer.clone(),
+        resource: resource.clone(),
+        required_scopes: Vec::new(),
+        introspection_client: None,
+        any_jwt_type: false,
+    });
+    let (stop, serving) = serve_guarded(server, addr, guard).await;
+    let token = |sub: &str, role: &str| {
+        let claims = json!({"iss": issuer, "aud": resource, "sub": sub, "role": role,
+            "exp": now() + 300});
+        mint(&key, "test-key", &claims)
+    };
+    let (alice, bob, carol) = (
+        token("alice", "intern"),
+        token("bob", "staff"),
+        token("carol", "intern"),
+    );
+    let call = |token: &str, name: &str, args: Value| {
+        let (http, resource, token, name) = (
+            http.clone(),
+            resource.clone(),
+            token.to_string(),
+            name.to_string(),
+        );
+        async move {
+            rpc(
+                &http,
+                &resource,
+                &token,
+                "tools/call",
+                json!({"name": name, "arguments": args}),
+            )
+            .await["result"]
+                .clone()
+        }
+    };
+    let exchanges = || async {
+        let stats: Value = http
+            .get(format!("{issuer}/test/stats"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stats["urn:ietf:params:oauth:grant-type:token-exchange"]
+            .as_u64()
+            .unwrap()
+    };
+
+    // alice (an intern) uses her own key; the rule keeps her off the exchanged token, so the
+    // tool that needs it is neither listed nor callable for her.
+    let listed = rpc(&http, &resource, &alice, "tools/list", json!({})).await;
+    let names: Vec<&str> = listed["result"]["tools"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["getPetById"],
+        "findPetsByStatus needs petstore_auth"
+    );
+    let own = call(&alice, "getPetById", json!({"petId": 1})).await;
+    assert_ne!(own["isError"], true, "{own}");
+    let needs_exchange = call(&alice, "findPetsByStatus", json!({"status": "sold"})).await;
+    let text = result_text(&needs_exchange);
+    assert!(
+        text.contains("rule `interns-own-key-only`") && text.contains("`petstore_auth`"),
+        "{text}"
+    );
+    // carol is an intern too, but no key is configured for her: the call says so and sends
+    // nothing (the exchanged token is not hers to use).
+    let no_key = call(&carol, "getPetById", json!({"petId": 1})).await;
+    let text = result_text(&no_key);
+    assert!(
+        text.contains("no secret is configured for the caller's `sub`"),
+        "{text}"
+    );
+
+    // bob has no key of his own: his token is exchanged, once for two calls.
+    assert_eq!(exchanges().await, 0);
+    for _ in 0..2 {
+        let exchanged = call(&bob, "findPetsByStatus", json!({"status": "sold"})).await;
+        assert_ne!(exchanged["isError"], true, "{exchanged}");
+    }
+    let by_id = call(&bob, "getPetById", json!({"petId": 2})).await;
+    assert_ne!(by_id["isError"], true, "{by_id}");
+    assert_eq!(exchanges().await, 1, "one exchange for bob's token");
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(
+        seen[0],
+        (
+            "/pet/1".into(),
+            "alice-own-key-0a1b2c3d".into(),
+            String::new()
+        )
+    );
+    let bearer: Vec<&str> = seen[1..]
+        .iter()
+        .map(|(_, key, auth)| {
+            assert_eq!(key, "", "bob has no API key");
+            auth.strip_prefix("Bearer ").expect("a bearer token")
+        })
+        .collect();
+    assert!(bearer.iter().all(|t| *t == bearer[0]), "one kept token");
+    assert_ne!(bearer[0], bob, "the MCP token is never sent upstream");
+    let upstream_claims = claims_of(bearer[0]);
+    assert_eq!(upstream_claims["sub"], "bob", "{upstream_claims}");
+    assert_eq!(upstream_claims["aud"], api_audience, "{upstream_claims}");
+    assert_eq!(
+        upstream_claims["act"]["sub"], exchanger.0,
+        "{upstream_claims}"
+    );
+
+    let trail = std::fs::read_to_string(&audit_path).unwrap();
+    mcpgen_runtime::audit::verify(&trail, None).unwrap();
+    assert!(
+        trail.contains(r#""credentials":[{"scheme":"api_key","source":"per_principal"}]"#),
+        "{trail}"
+    );
+    assert!(
+        trail.contains(r#""credentials":[{"scheme":"petstore_auth","source":"token_exchange"}]"#),
+        "{trail}"
+    );
+    for secret in [
+        bearer[0],
+        &bob,
+        &alice,
+        "alice-own-key-0a1b2c3d",
+        exchanger.1,
+    ] {
+        assert!(
+            !trail.contains(secret),
+            "no token or secret in the audit trail"
+        );
+    }
+    stop.cancel();
+    let _ = serving.await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The authorization server rotates its signing key while mcpgen runs: a token signed with
+/// the new key is accepted once the keys are fetched again (a key id not seen yet triggers
+/// it, at most every 10 s), and tokens signed with the retired key, still published, too.
+#[tokio::test]
+async fn signing_keys_rotate_without_a_restart() {
+    let Some(tools) = tools_dir("key rotation") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("mcpgen-rotation-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (old_key, new_key) = (dir.join("old.pem"), dir.join("new.pem"));
+    openssl_key(&old_key);
+    openssl_key(&new_key);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let resource = format!("http://{addr}/mcp");
+    let (before, issuer) = start_issuer(
+        &tools,
+        &resource,
+        &[("SIGNING_KEY_PEM", old_key.to_str().unwrap())],
+    );
+    let port = issuer.rsplit(':').next().unwrap().to_string();
+    // No kept connections: the authorization server restarts in the middle.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let register = |issuer: String| {
+        let http = http.clone();
+        async move {
+            http.post(format!("{issuer}/test/clients"))
+                .json(&json!({"client_id": CLIENT.0, "client_secret": CLIENT.1}))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    register(issuer.clone()).await;
+    let api = load_spec(&specs().join("corpus/swagger-petstore3/openapi.yaml"))
+        .api
+        .unwrap();
+    let guard = ResourceServer::new(AuthConfig {
+        issuer: issuer.clone(),
+        resource: resource.clone(),
+        required_scopes: Vec::new(),
+        introspection_client: None,
+        any_jwt_type: false,
+    });
+    let (stop, serving) =
+        serve_guarded(McpServer::new(api, ServeOptions::default()), addr, guard).await;
+
+    let old_token = issued(&http, &issuer, &resource, "read").await;
+    let (status, challenge) = attempt(&http, &resource, Some(&old_token)).await;
+    assert_eq!(status, 200, "{challenge}");
+    let first_fetch = std::time::Instant::now();
+
+    // The rotation: the same issuer, now signing with a new key and still publishing the old.
+    drop(before);
+    let (_after, same_issuer) = start_issuer(
+        &tools,
+        &resource,
+        &[
+            ("PORT", port.as_str()),
+            ("SIGNING_KEY_PEM", new_key.to_str().unwrap()),
+            ("SIGNING_KEY_ID", "rotated-key"),
+            ("PREVIOUS_KEY_PEM", old_key.to_str().unwrap()),
+            ("PREVIOUS_KEY_ID", "test-key"),
+        ],
+    );
+    assert_eq!(same_issuer, issuer);
+    register(issuer.clone()).await;
+    let new_token = issued(&http, &issuer, &resource, "read").await;
+    let header = jsonwebtoken::decode_header(&new_token).unwrap();
+    assert_eq!(header.kid.as_deref(), Some("rotated-key"));
+    // The keys may be fetched again 10 s after the last fetch.
+    let gap = std::time::Duration::from_secs(11);
+    if let Some(wait) = gap.checked_sub(first_fetch.elapsed()) {
+        tokio::time::sleep(wait).await;
+    }
+    let (status, challenge) = attempt(&http, &resource, Some(&new_token)).await;
+    assert_eq!(status, 200, "the new key is found: {challenge}");
+    let (status, challenge) = attempt(&http, &resource, Some(&old_token)).await;
+    assert_eq!(
+        status, 200,
+        "the retired key is still published: {challenge}"
+    );
+    let stranger = mint(
+        &new_key,
+        "unpublished-key",
+        &json!({"iss": issuer, "aud": resource, "sub": "x", "exp": now() + 60}),
+    );
+    let (status, challenge) = attempt(&http, &resource, Some(&stranger)).await;
+    assert_eq!(status, 401, "{challenge}");
     stop.cancel();
     let _ = serving.await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -85,6 +85,10 @@ pub struct AuthFlags {
     /// The environment variable holding that client's secret.
     #[arg(long, value_name = "VAR", requires = "auth_introspection_client")]
     pub auth_introspection_secret_env: Option<String>,
+    /// Accept JWT access tokens whose `typ` is not `at+jwt` (RFC 9068), as some
+    /// authorization servers (Microsoft Entra ID) issue them.
+    #[arg(long, requires = "auth_issuer")]
+    pub auth_any_jwt_type: bool,
 }
 
 /// What the caller knows beyond the flags: where the model came from and what came with it.
@@ -268,7 +272,9 @@ impl AuthFlags {
                 .unwrap_or_else(|| format!("http://{addr}/mcp")),
             required_scopes: self.auth_scopes.clone(),
             introspection_client,
+            any_jwt_type: self.auth_any_jwt_type,
         };
+        config.check()?;
         Ok(Some(Arc::new(
             ResourceServer::new(config).with_audit(audit),
         )))

@@ -335,6 +335,21 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
                         ));
                     }
                 }
+                for scheme in &rule.credentials {
+                    if !api.security_schemes.contains_key(scheme) {
+                        let known: Vec<&str> =
+                            api.security_schemes.keys().map(String::as_str).collect();
+                        outcome.diagnostics.push(error_at(
+                            &name,
+                            &policy.referenced,
+                            format!(
+                                "policy rule `{}`: `credentials` names `{scheme}`, which is not a security scheme of the sources; they are: {}",
+                                rule.name,
+                                if known.is_empty() { "(none)".to_string() } else { known.join(", ") }
+                            ),
+                        ));
+                    }
+                }
                 if rule.name.trim().is_empty() || !names.insert(rule.name.clone()) {
                     outcome.diagnostics.push(error_at(
                         &name,

@@ -1,6 +1,11 @@
 //! Access tokens that mcpgen fetches itself for OAuth 2.0 and OpenID Connect schemes: the
-//! client credentials grant or the refresh token grant (RFC 6749), at the token endpoint the
-//! operator names, the document's flow names, or OpenID Connect discovery finds.
+//! client credentials grant or the refresh token grant (RFC 6749), or the token exchange
+//! grant (RFC 8693) on behalf of the caller, at the token endpoint the operator names, the
+//! document's flow names, or OpenID Connect discovery finds.
+//!
+//! An exchanged token belongs to one caller: it is kept by the caller's access token (its
+//! hash, never the token) until it expires, so each caller's identity reaches the upstream
+//! and no caller is ever sent another's token.
 //!
 //! A token is kept until shortly before it expires; concurrent calls wait for the one fetch
 //! under way instead of each starting their own; a token the upstream refused is dropped so
@@ -47,8 +52,13 @@ pub struct TokenClient {
     audience: Option<String>,
     client_auth: ClientAuth,
     expiry_skew: Duration,
+    /// Whether tokens are the caller's exchanged (RFC 8693) rather than the client's own.
+    exchange: bool,
     /// Held across a fetch: the single flight that concurrent calls wait on.
     state: tokio::sync::Mutex<State>,
+    /// Exchanged tokens by the hash of the caller's token, each slot its own single flight.
+    exchanged:
+        std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<Option<Token>>>>>,
     /// A refresh token the server issued in place of the one configured. Saved by the
     /// exchange itself, the moment the answer is read, so that neither a later check nor a
     /// cancelled call can lose it (the server may already have revoked the old one).
@@ -90,6 +100,13 @@ struct Rotated {
     current: SecretString,
 }
 
+/// Most callers' exchanged tokens kept; beyond it the expired ones go, then every idle one.
+const EXCHANGED_ENTRIES: usize = 10_000;
+
+/// RFC 8693's name for the grant, and for an access token as the exchanged or issued kind.
+const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
 /// The longest lifetime believed: a larger `expires_in` is treated as this.
 const LONGEST_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
 
@@ -102,7 +119,7 @@ impl TokenClient {
     /// is, and `scopes` what a client credentials grant asks for when the settings name none
     /// (a refresh token grant then asks for no scope: it keeps the scopes it was granted).
     pub fn new(settings: &OAuthSettings, endpoint: TokenEndpoint, scopes: Vec<String>) -> Self {
-        let default_scopes = if settings.refresh_token.is_some() {
+        let default_scopes = if settings.refresh_token.is_some() || settings.token_exchange {
             Vec::new()
         } else {
             scopes
@@ -117,7 +134,9 @@ impl TokenClient {
             audience: settings.audience.clone(),
             client_auth: settings.client_auth,
             expiry_skew: settings.expiry_skew,
+            exchange: settings.token_exchange,
             state: Default::default(),
+            exchanged: Default::default(),
             rotated: Default::default(),
             ca_certificates: Vec::new(),
             http: OnceLock::new(),
@@ -131,16 +150,28 @@ impl TokenClient {
 
     /// The grant and endpoint in words, for `mcpgen check` and error messages.
     pub fn describe(&self) -> String {
-        let grant = if self.refresh_token.is_some() {
-            "refresh token"
-        } else {
-            "client credentials"
-        };
         format!(
-            "OAuth2 {grant} grant for client `{}` at the {}",
+            "OAuth2 {} grant for client `{}` at the {}",
+            self.grant(),
             self.client_id,
             self.endpoint.describe()
         )
+    }
+
+    /// The grant in words.
+    fn grant(&self) -> &'static str {
+        if self.exchange {
+            "token exchange (on behalf of the caller)"
+        } else if self.refresh_token.is_some() {
+            "refresh token"
+        } else {
+            "client credentials"
+        }
+    }
+
+    /// Whether tokens are exchanged for the caller's (RFC 8693), so a call needs a caller.
+    pub fn exchanges(&self) -> bool {
+        self.exchange
     }
 
     /// Whether the secrets the grant needs can be expected (environment variables set).
@@ -167,7 +198,11 @@ impl TokenClient {
         {
             return Err(error.clone());
         }
-        match self.fetch(&mut state).await {
+        let fetched = match self.token_url(&mut state).await {
+            Ok(url) => self.fetch(&url, None).await,
+            Err(e) => Err(e),
+        };
+        match fetched {
             Ok(token) => {
                 let access = token.access.clone();
                 state.token = Some(token);
@@ -181,9 +216,68 @@ impl TokenClient {
         }
     }
 
+    /// A token to the upstream for the caller whose access token is `subject` (the token
+    /// exchange grant): the one kept for that caller while it is fresh, else a new exchange.
+    /// Concurrent calls of one caller share one exchange.
+    pub async fn token_for(&self, subject: &SecretString) -> Result<SecretString, String> {
+        let key = crate::audit::sha256_hex(subject.expose_secret().as_bytes());
+        let slot = {
+            let mut exchanged = self.exchanged.lock().unwrap_or_else(|e| e.into_inner());
+            if exchanged.len() >= EXCHANGED_ENTRIES && !exchanged.contains_key(&key) {
+                let now = Instant::now();
+                exchanged.retain(|_, slot| {
+                    slot.try_lock().map_or(true, |token| {
+                        token
+                            .as_ref()
+                            .is_some_and(|t| t.renew_at.is_some_and(|at| now < at))
+                    })
+                });
+                if exchanged.len() >= EXCHANGED_ENTRIES {
+                    exchanged.retain(|_, slot| slot.try_lock().is_err());
+                }
+            }
+            Arc::clone(exchanged.entry(key).or_default())
+        };
+        let mut token = slot.lock().await;
+        if let Some(kept) = token.as_ref()
+            && kept.renew_at.is_some_and(|at| Instant::now() < at)
+        {
+            return Ok(kept.access.clone());
+        }
+        let url = {
+            let mut state = self.state.lock().await;
+            self.token_url(&mut state).await?
+        };
+        let fresh = self.fetch(&url, Some(subject)).await?;
+        let access = fresh.access.clone();
+        // A token without a stated lifetime is used for this call only: it cannot be known
+        // to end before the caller's does.
+        *token = fresh.renew_at.is_some().then_some(fresh);
+        Ok(access)
+    }
+
     /// Forgets `used` if it is still the cached token: the upstream refused it, so the next
     /// call fetches another. A token another call already replaced is left alone.
     pub async fn reject(&self, used: &SecretString) {
+        if self.exchange {
+            let slots: Vec<_> = self
+                .exchanged
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .cloned()
+                .collect();
+            for slot in slots {
+                let mut token = slot.lock().await;
+                if token
+                    .as_ref()
+                    .is_some_and(|t| t.access.expose_secret() == used.expose_secret())
+                {
+                    *token = None;
+                }
+            }
+            return;
+        }
         let mut state = self.state.lock().await;
         if state
             .token
@@ -271,14 +365,23 @@ impl TokenClient {
         Ok(url.to_string())
     }
 
-    /// Asks the token endpoint for a new access token.
-    async fn fetch(&self, state: &mut State) -> Result<Token, String> {
-        let url = self.token_url(state).await?;
+    /// Asks the token endpoint at `url` for a new access token; for the token exchange
+    /// grant, one for the caller whose token is `subject`.
+    async fn fetch(&self, url: &str, subject: Option<&SecretString>) -> Result<Token, String> {
         // Everything secret this request holds, so that no error message repeats it.
         let mut redactor = Redactor::default();
         let mut form: Vec<(&str, String)> = Vec::new();
         let mut configured_refresh = None;
+        if self.exchange {
+            let subject = subject.ok_or("the token exchange needs the caller's access token")?;
+            redactor.add(subject.expose_secret());
+            form.push(("grant_type", TOKEN_EXCHANGE.to_string()));
+            form.push(("subject_token", subject.expose_secret().to_string()));
+            form.push(("subject_token_type", ACCESS_TOKEN_TYPE.to_string()));
+            form.push(("requested_token_type", ACCESS_TOKEN_TYPE.to_string()));
+        }
         match &self.refresh_token {
+            _ if self.exchange => {}
             Some(reader) => {
                 let configured = reader
                     .read()
@@ -318,7 +421,7 @@ impl TokenClient {
         };
         let mut request = self
             .http()?
-            .post(&url)
+            .post(url)
             .header(reqwest::header::ACCEPT, "application/json");
         match (&secret, self.client_auth) {
             (Some(secret), ClientAuth::ClientSecretBasic) => {
@@ -374,9 +477,9 @@ impl TokenClient {
                     current: SecretString::from(new),
                 });
             }
-            Ok::<_, String>((status, json, configured_refresh.is_some()))
+            Ok::<_, String>((status, json))
         });
-        let (status, json, refreshing) = exchange
+        let (status, json) = exchange
             .await
             .map_err(|e| format!("the token request was interrupted: {e}"))?
             .map_err(|e| redactor.text(&format!("the token endpoint {url} failed: {e}")))?;
@@ -396,11 +499,7 @@ impl TokenClient {
             };
             return Err(redactor.text(&format!(
                 "the token endpoint {url} refused the {} grant for client `{}` ({status}){said}",
-                if refreshing {
-                    "refresh token"
-                } else {
-                    "client credentials"
-                },
+                self.grant(),
                 self.client_id
             )));
         }
@@ -414,6 +513,14 @@ impl TokenClient {
                 ));
             }
         };
+        if self.exchange
+            && let Some(issued) = json.get("issued_token_type").and_then(Value::as_str)
+            && issued != ACCESS_TOKEN_TYPE
+        {
+            return Err(format!(
+                "the token endpoint {url} exchanged the caller's token for a `{issued}`, not an access token"
+            ));
+        }
         let token_type = json.get("token_type").and_then(Value::as_str).unwrap_or("");
         if !token_type.eq_ignore_ascii_case("bearer") {
             return Err(format!(
@@ -434,6 +541,7 @@ impl TokenClient {
         tracing::debug!(
             endpoint = %url,
             client = %self.client_id,
+            grant = self.grant(),
             lifetime_seconds = lifetime.map(|l| l.as_secs()),
             "fetched an access token"
         );

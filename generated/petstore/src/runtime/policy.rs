@@ -20,11 +20,17 @@
 //!         region: { claim: region }       # pinned to the caller's claim
 //!         limit: { maximum: 50 }
 //!       rate_limit: { calls: 60, per_seconds: 60 }   # per principal
+//!       credentials: [reports_key]        # the security schemes these calls may use
 //! ```
 //!
 //! A deny rule that matches wins; otherwise the first allow rule that matches decides, and its
-//! argument rules and rate limit apply; otherwise `default`. A caller without a token (stdio,
-//! or HTTP without `--auth-issuer`) has no scopes and no claims.
+//! argument rules, credentials and rate limit apply; otherwise `default`. A caller without a
+//! token (stdio, or HTTP without `--auth-issuer`) has no scopes and no claims.
+//!
+//! What a principal is shown follows the rule that decides for it: a tool it may not call is
+//! left out of its `tools/list`, a pinned argument is left out of the tool's input schema (the
+//! model has nothing to choose), and allowed values, ranges and patterns are written into the
+//! argument's schema, so the model sees the terms before it calls.
 
 use crate::runtime::auth::Principal;
 use crate::runtime::model::{Method, Tool};
@@ -84,6 +90,10 @@ pub struct Rule {
     /// How often one principal may call the rule's tools (allow rules).
     #[serde(default)]
     pub rate_limit: Option<RateLimit>,
+    /// The security schemes the rule's calls may use (allow rules): a call carries the first
+    /// of the tool's security alternatives made only of these; none = any.
+    #[serde(default)]
+    pub credentials: Vec<String>,
 }
 
 fn allow() -> Effect {
@@ -133,6 +143,15 @@ pub struct RateLimit {
     pub per_seconds: u64,
 }
 
+/// What the policy lets one call do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Permit {
+    /// The rule that allowed the call, when a rule did (not the default).
+    pub rule: Option<String>,
+    /// The security schemes the call may use; `None`: any the tool's requirements name.
+    pub credentials: Option<Vec<String>>,
+}
+
 /// Why a call is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Denial {
@@ -172,22 +191,51 @@ impl PolicyCheck {
 
     /// Whether the principal may see (and so call) `tool` at all.
     pub fn may_list(&self, principal: Option<&Principal>, tool: &Tool) -> bool {
-        self.decide(principal, tool).is_ok()
+        match self.decide(principal, tool) {
+            Ok(Some(index)) => self.credentials_denial(index, tool).is_none(),
+            Ok(None) => true,
+            Err(_) => false,
+        }
+    }
+
+    /// The input schema `principal` is shown for `tool`, when the rule that decides for it
+    /// has terms on the tool's arguments (`None`: the tool's own schema): pinned arguments
+    /// left out, allowed values, ranges and patterns added to the others.
+    pub fn input_schema_for(
+        &self,
+        principal: Option<&Principal>,
+        tool: &Tool,
+        schema: &Map<String, Value>,
+    ) -> Option<Map<String, Value>> {
+        let index = self.decide(principal, tool).ok()??;
+        let rule = &self.policy.as_ref()?.rules[index];
+        let properties = schema.get("properties")?.as_object()?;
+        if !rule.arguments.keys().any(|a| properties.contains_key(a)) {
+            return None;
+        }
+        let mut schema = schema.clone();
+        for (name, terms) in &rule.arguments {
+            narrow_property(&mut schema, name, terms);
+        }
+        Some(schema)
     }
 
     /// Checks a call before anything is sent, applying pinned arguments to `args`. On success,
-    /// the rule that allowed it (if a rule did).
+    /// what the call may do.
     pub fn check_call(
         &self,
         principal: Option<&Principal>,
         tool: &Tool,
         args: &mut Map<String, Value>,
-    ) -> Result<Option<String>, Denial> {
+    ) -> Result<Permit, Denial> {
         let Some(index) = self.decide(principal, tool)? else {
-            return Ok(None);
+            return Ok(Permit::default());
         };
         let policy = self.policy.as_ref().expect("a rule implies a policy");
         let rule = &policy.rules[index];
+        if let Some(denial) = self.credentials_denial(index, tool) {
+            return Err(denial);
+        }
         let deny = |reason: String| Denial {
             rule: rule.name.clone(),
             reason,
@@ -260,7 +308,44 @@ impl PolicyCheck {
             }
             window.1 += 1;
         }
-        Ok(Some(rule.name.clone()))
+        Ok(Permit {
+            rule: Some(rule.name.clone()),
+            credentials: (!rule.credentials.is_empty()).then(|| rule.credentials.clone()),
+        })
+    }
+
+    /// Why rule `index` cannot let `tool` be called: it limits the credentials, and none of
+    /// the tool's security alternatives is made only of those it allows.
+    fn credentials_denial(&self, index: usize, tool: &Tool) -> Option<Denial> {
+        let rule = &self.policy.as_ref()?.rules[index];
+        if rule.credentials.is_empty() || tool.security.is_empty() {
+            return None;
+        }
+        let usable = tool.security.iter().any(|alternative| {
+            alternative
+                .iter()
+                .all(|u| rule.credentials.contains(&u.scheme))
+        });
+        if usable {
+            return None;
+        }
+        let needs: Vec<String> = tool
+            .security
+            .iter()
+            .map(|alternative| {
+                let schemes: Vec<&str> = alternative.iter().map(|u| u.scheme.as_str()).collect();
+                format!("`{}`", schemes.join("` and `"))
+            })
+            .collect();
+        Some(Denial {
+            rule: rule.name.clone(),
+            reason: format!(
+                "`{}` needs the credentials {}, and this caller may use only `{}`",
+                tool.name,
+                needs.join(" or "),
+                rule.credentials.join("`, `")
+            ),
+        })
     }
 
     /// The allow rule that decides for this principal and tool (`None`: no policy, or the
@@ -295,6 +380,80 @@ impl PolicyCheck {
             }),
         }
     }
+}
+
+/// Writes an argument's terms into a tool's input schema: a pinned argument is removed (it is
+/// not the model's to choose), the others get the allowed values, range and pattern.
+fn narrow_property(schema: &mut Map<String, Value>, name: &str, terms: &ArgumentRule) {
+    let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    if terms.claim.is_some() {
+        if properties.remove(name).is_some()
+            && let Some(Value::Array(required)) = schema.get_mut("required")
+        {
+            required.retain(|r| r.as_str() != Some(name));
+            if required.is_empty() {
+                schema.remove("required");
+            }
+        }
+        return;
+    }
+    let Some(Value::Object(property)) = properties.get_mut(name) else {
+        return;
+    };
+    if let Some(allowed) = &terms.allowed {
+        let values: Vec<Value> = match property.get("enum") {
+            Some(Value::Array(own)) => allowed
+                .iter()
+                .filter(|v| own.contains(v))
+                .cloned()
+                .collect(),
+            _ => allowed.clone(),
+        };
+        property.insert("enum".into(), Value::Array(values));
+    }
+    let number = |n: f64| {
+        if n.fract() == 0.0 && n.abs() < 9e15 {
+            Value::from(n as i64)
+        } else {
+            Value::from(n)
+        }
+    };
+    if let Some(min) = terms.minimum {
+        let own = property.get("minimum").and_then(Value::as_f64);
+        if own.is_none_or(|own| own < min) {
+            property.insert("minimum".into(), number(min));
+        }
+    }
+    if let Some(max) = terms.maximum {
+        let own = property.get("maximum").and_then(Value::as_f64);
+        if own.is_none_or(|own| own > max) {
+            property.insert("maximum".into(), number(max));
+        }
+    }
+    if let Some(pattern) = &terms.pattern {
+        let anchored = Value::from(anchored(pattern));
+        if property.contains_key("pattern") {
+            // A schema holds one `pattern`: the policy's joins through `allOf`.
+            let all = property
+                .entry("allOf")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(all) = all {
+                all.push(serde_json::json!({ "pattern": anchored }));
+            }
+        } else {
+            property.insert("pattern".into(), anchored);
+        }
+    }
+}
+
+/// A pattern matched against the whole string, as policy terms are.
+fn anchored(pattern: &str) -> String {
+    format!(
+        "^(?:{})$",
+        pattern.trim_start_matches('^').trim_end_matches('$')
+    )
 }
 
 /// Whether the rule's `when` holds for the principal.
@@ -346,13 +505,11 @@ pub struct Pattern(jsonschema::Validator);
 impl Pattern {
     /// Compiles `pattern`; the error says why it is not a regular expression.
     pub fn new(pattern: &str) -> Result<Self, String> {
-        let anchored = format!(
-            "^(?:{})$",
-            pattern.trim_start_matches('^').trim_end_matches('$')
-        );
-        jsonschema::validator_for(&serde_json::json!({ "type": "string", "pattern": anchored }))
-            .map(Pattern)
-            .map_err(|e| e.to_string())
+        jsonschema::validator_for(
+            &serde_json::json!({ "type": "string", "pattern": anchored(pattern) }),
+        )
+        .map(Pattern)
+        .map_err(|e| e.to_string())
     }
 
     /// Whether `text` matches the whole pattern.

@@ -9,8 +9,8 @@
 //! only an unknown tool name is a protocol error, as MCP asks.
 
 use crate::runtime::audit::{AuditEvent, AuditLog, CredentialUse, UpstreamCall, arguments_digest};
-use crate::runtime::auth::Principal;
-use crate::runtime::credentials::Credentials;
+use crate::runtime::auth::{PresentedToken, Principal};
+use crate::runtime::credentials::{Caller, Credentials};
 use crate::runtime::discovery::{self, Hit, SearchIndex, ToolMode, discovers};
 use crate::runtime::model;
 use crate::runtime::model::Api;
@@ -149,10 +149,11 @@ impl McpServer {
         &self,
         name: &str,
         args: &serde_json::Map<String, serde_json::Value>,
-        principal: Option<&Principal>,
+        caller: Option<Caller<'_>>,
     ) -> Option<Result<rmcp::model::CallToolResult, ErrorData>> {
         use serde_json::{Value, json};
         let api = &self.inner.api;
+        let principal = caller.map(|c| c.principal);
         let strings = |key: &str| -> Vec<String> {
             args.get(key)
                 .and_then(Value::as_array)
@@ -220,7 +221,11 @@ impl McpServer {
                         .get(name)
                         .filter(|&&i| self.inner.policy.may_list(principal, &api.tools[i]))
                     {
-                        Some(&i) => operations.push(discovery::description(api, &api.tools[i])),
+                        Some(&i) => {
+                            let mut operation = discovery::description(api, &api.tools[i]);
+                            self.show_terms(principal, &api.tools[i], &mut operation);
+                            operations.push(operation);
+                        }
                         None => unknown.push(name.clone()),
                     }
                 }
@@ -248,7 +253,7 @@ impl McpServer {
                     Some(Value::Object(map)) => map.clone(),
                     Some(_) => return Some(Ok(tool_error("`arguments` must be an object"))),
                 };
-                self.call_operation(target, arguments, principal).await
+                self.call_operation(target, arguments, caller).await
             }
             _ => return None,
         })
@@ -263,19 +268,19 @@ impl McpServer {
         self.call_as(name, args, None).await
     }
 
-    /// [`McpServer::call`] on behalf of the principal an access token named.
+    /// [`McpServer::call`] on behalf of the caller an access token named.
     pub async fn call_as(
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
-        principal: Option<&Principal>,
+        caller: Option<Caller<'_>>,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         if self.inner.discover
-            && let Some(result) = self.discovery_call(name, &args, principal).await
+            && let Some(result) = self.discovery_call(name, &args, caller).await
         {
             return result;
         }
-        self.call_operation(name, args, principal).await
+        self.call_operation(name, args, caller).await
     }
 
     /// Calls one operation of the model by its tool name, and records it in the audit trail.
@@ -283,17 +288,18 @@ impl McpServer {
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
-        principal: Option<&Principal>,
+        caller: Option<Caller<'_>>,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
         let Some(audit) = &self.inner.options.audit else {
             return self
-                .run_operation(name, args, principal, &mut Facts::default())
+                .run_operation(name, args, caller, &mut Facts::default())
                 .await;
         };
+        let principal = caller.map(|c| c.principal);
         let started = std::time::Instant::now();
         let arguments = arguments_digest(&args);
         let mut facts = Facts::default();
-        let result = self.run_operation(name, args, principal, &mut facts).await;
+        let result = self.run_operation(name, args, caller, &mut facts).await;
         let outcome = match &result {
             Err(_) => "unknown_tool",
             Ok(_) if facts.denied => "denied",
@@ -322,9 +328,10 @@ impl McpServer {
         &self,
         name: &str,
         args: serde_json::Map<String, serde_json::Value>,
-        principal: Option<&Principal>,
+        caller: Option<Caller<'_>>,
         facts: &mut Facts,
     ) -> Result<rmcp::model::CallToolResult, ErrorData> {
+        let principal = caller.map(|c| c.principal);
         let inner = &self.inner;
         let Some(&index) = inner.by_name.get(name) else {
             return Err(ErrorData::invalid_params(
@@ -334,11 +341,11 @@ impl McpServer {
         };
         let api = &inner.api;
         let mut args = args;
-        match inner
+        let permit = match inner
             .policy
             .check_call(principal, &api.tools[index], &mut args)
         {
-            Ok(rule) => facts.rule = rule,
+            Ok(permit) => permit,
             Err(denial) => {
                 let message = format!(
                     "`{name}` was refused by policy rule `{}`: {}",
@@ -348,7 +355,9 @@ impl McpServer {
                 facts.denied = true;
                 return Ok(tool_error(message));
             }
-        }
+        };
+        facts.rule = permit.rule;
+        let permitted = permit.credentials.as_deref();
         if let Err(message) = inner.validators.check_input(api, index, &args) {
             facts.invalid_arguments = true;
             return Ok(tool_error(message));
@@ -385,7 +394,7 @@ impl McpServer {
         let credentials = &inner.options.credentials;
         // Only a request that may carry a fetched token is copied, for the retry below.
         let unsigned = credentials.may_fetch_tokens(tool).then(|| request.clone());
-        let mut signed = match credentials.sign(tool, request).await {
+        let mut signed = match credentials.sign(tool, request, caller, permitted).await {
             Ok(signed) => signed,
             Err(message) => return Ok(tool_error(message)),
         };
@@ -410,7 +419,7 @@ impl McpServer {
                 "upstream refused the access token; retrying with a new one"
             );
             credentials.reject(&signed).await;
-            match credentials.sign(tool, unsigned).await {
+            match credentials.sign(tool, unsigned, caller, permitted).await {
                 Ok(again) => {
                     redactor.extend(again.redactor);
                     outcome = inner
@@ -447,6 +456,21 @@ impl McpServer {
         }
     }
 
+    /// Writes the policy's terms for `principal` into a `describe_operations` entry's input
+    /// schema, as `tools/list` shows them.
+    fn show_terms(
+        &self,
+        principal: Option<&Principal>,
+        tool: &model::Tool,
+        operation: &mut serde_json::Value,
+    ) {
+        if let Some(serde_json::Value::Object(schema)) = operation.get_mut("inputSchema")
+            && let Some(narrowed) = self.inner.policy.input_schema_for(principal, tool, schema)
+        {
+            *schema = narrowed;
+        }
+    }
+
     /// The page of `tools/list` that starts at tool `start`: tools in order until the next one
     /// would take the page past `page_bytes` of JSON (a page always holds at least one tool),
     /// and the index the next page starts at. The cursor is that index, so any page can be
@@ -459,7 +483,14 @@ impl McpServer {
             if !self.inner.policy.may_list(principal, model) {
                 continue;
             }
-            let tool = rmcp_tool(api, model);
+            let mut tool = rmcp_tool(api, model);
+            if let Some(schema) =
+                self.inner
+                    .policy
+                    .input_schema_for(principal, model, &tool.input_schema)
+            {
+                tool.input_schema = Arc::new(schema);
+            }
             let mut counter = ByteCounter(0);
             serde_json::to_writer(&mut counter, &tool).expect("tools serialize");
             if !tools.is_empty() && size + counter.0 > self.inner.options.page_bytes {
@@ -479,6 +510,15 @@ fn principal_of(context: &RequestContext<RoleServer>) -> Option<&Principal> {
         .extensions
         .get::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Principal>())
+}
+
+/// The caller of a request: its principal and the token that named it.
+fn caller_of(context: &RequestContext<RoleServer>) -> Option<Caller<'_>> {
+    let parts = context.extensions.get::<axum::http::request::Parts>()?;
+    Some(Caller {
+        principal: parts.extensions.get::<Principal>()?,
+        token: &parts.extensions.get::<PresentedToken>()?.0,
+    })
 }
 
 /// What a call's audit line says beyond its tool and arguments, gathered as the call runs.
@@ -588,8 +628,7 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let args = request.arguments.unwrap_or_default();
-        let principal = principal_of(&context);
-        self.call_as(&request.name, args, principal)
+        self.call_as(&request.name, args, caller_of(&context))
             .await
             .map(Into::into)
     }

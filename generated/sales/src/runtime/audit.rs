@@ -68,7 +68,8 @@ pub struct AuditEvent {
 pub struct CredentialUse {
     /// The security scheme's name.
     pub scheme: String,
-    /// Where its secret came from: `env`, `file`, `command`, `oauth2` or `certificate`.
+    /// Where its secret came from: `env`, `file`, `command`, `oauth2`, `token_exchange`,
+    /// `per_principal` or `certificate`.
     pub source: &'static str,
 }
 

@@ -34,6 +34,11 @@ pub struct Principal {
     pub claims: Map<String, Value>,
 }
 
+/// The access token a request carried, kept beside its [`Principal`] for the token exchange
+/// (RFC 8693). Never logged, and never sent upstream as it is.
+#[derive(Clone)]
+pub struct PresentedToken(pub SecretString);
+
 /// How the resource server is set up.
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
@@ -46,6 +51,56 @@ pub struct AuthConfig {
     pub required_scopes: Vec<String>,
     /// A client of the authorization server allowed to introspect opaque tokens.
     pub introspection_client: Option<(String, SecretString)>,
+    /// Accepts JWT access tokens whose `typ` header is not `at+jwt` (RFC 9068 asks for it;
+    /// some authorization servers, such as Microsoft Entra ID, send `JWT`).
+    pub any_jwt_type: bool,
+}
+
+impl AuthConfig {
+    /// Refuses a configuration that would send or accept tokens in clear over a network: the
+    /// issuer and the resource must be `https` unless they are on this machine (loopback).
+    pub fn check(&self) -> Result<(), String> {
+        for (what, url) in [
+            ("--auth-issuer", &self.issuer),
+            ("--auth-resource", &self.resource),
+        ] {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| format!("{what} {url} is not an absolute URL: {e}"))?;
+            match parsed.scheme() {
+                "https" => {}
+                "http" if is_loopback(&parsed) => {}
+                "http" => {
+                    return Err(format!(
+                        "{what} {url} must use https: tokens may only travel in clear to this machine (localhost, 127.0.0.1 or ::1)"
+                    ));
+                }
+                other => return Err(format!("{what} {url}: expected https, not {other}")),
+            }
+            if parsed.fragment().is_some() {
+                return Err(format!("{what} {url} may not have a #fragment"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a URL's host is this machine.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Whether an endpoint the authorization server's metadata names may be used: over https,
+/// or over http only when the issuer itself is a plain-http loopback server (a test or a
+/// local development server).
+fn endpoint_allowed(issuer: &str, endpoint: &str) -> bool {
+    endpoint.starts_with("https://")
+        || (endpoint.starts_with("http://")
+            && reqwest::Url::parse(issuer).is_ok_and(|i| i.scheme() == "http" && is_loopback(&i)))
 }
 
 /// Why a request is refused: the status and the `WWW-Authenticate` header it gets.
@@ -126,7 +181,11 @@ impl std::fmt::Debug for ResourceServer {
 impl ResourceServer {
     /// A resource server for `config`; nothing is fetched until the first token arrives.
     pub fn new(config: AuthConfig) -> Self {
+        // No idle connections kept: the authorization server is asked seldom (keys on a new
+        // kid, introspection once a minute per token), by when a kept connection may be gone
+        // (a restart, a load balancer's idle timeout) and a request on it would fail.
         let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -216,6 +275,15 @@ impl ResourceServer {
         value
     }
 
+    /// The bearer token of an `Authorization` header, once [`ResourceServer::authenticate`]
+    /// accepted it.
+    pub fn presented_token(authorization: &str) -> Option<PresentedToken> {
+        let (scheme, token) = authorization.split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| PresentedToken(SecretString::from(token.trim())))
+    }
+
     /// Checks the `Authorization` header of a request.
     pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, Refusal> {
         let invalid = |description: String| Refusal {
@@ -292,6 +360,17 @@ impl ResourceServer {
                 header.alg
             )));
         }
+        // RFC 9068: a JWT access token says so in its type, so an ID token or another JWT
+        // signed by the same keys is never taken for one.
+        let typ = header.typ.as_deref().unwrap_or("");
+        let is_access_token =
+            typ.eq_ignore_ascii_case("at+jwt") || typ.eq_ignore_ascii_case("application/at+jwt");
+        if !is_access_token && !self.config.any_jwt_type {
+            return Err(Failure::Token(format!(
+                "the token's type is `{}`, not `at+jwt` (RFC 9068); it is not an access token",
+                if typ.is_empty() { "(none)" } else { "other" }
+            )));
+        }
         let kid = header.kid.clone().unwrap_or_default();
         let key = self.signing_key(&kid).await?;
         let mut validation = Validation::new(header.alg);
@@ -353,6 +432,11 @@ impl ResourceServer {
                     Failure::Server("the authorization server's metadata has no jwks_uri".into())
                 })?
                 .to_string();
+            if !endpoint_allowed(&self.config.issuer, &uri) {
+                return Err(Failure::Server(format!(
+                    "the authorization server's jwks_uri {uri} is not https"
+                )));
+            }
             let keys: JwkSet = self
                 .fetch_json(&uri)
                 .await
@@ -465,6 +549,11 @@ impl ResourceServer {
                 Failure::Server("the authorization server does not offer introspection".into())
             })?
             .to_string();
+        if !endpoint_allowed(&self.config.issuer, &endpoint) {
+            return Err(Failure::Server(format!(
+                "the introspection endpoint {endpoint} is not https"
+            )));
+        }
         let response = self
             .http
             .post(&endpoint)

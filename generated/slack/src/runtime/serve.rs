@@ -161,7 +161,11 @@ async fn require_token(
         .and_then(|v| v.to_str().ok());
     match auth.authenticate(authorization).await {
         Ok(principal) => {
+            let token = authorization.and_then(ResourceServer::presented_token);
             request.extensions_mut().insert(principal);
+            if let Some(token) = token {
+                request.extensions_mut().insert(token);
+            }
             next.run(request).await
         }
         Err(mut refusal) => {

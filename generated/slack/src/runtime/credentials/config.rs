@@ -31,6 +31,28 @@
 //!   mtls:
 //!     client_certificate: { certificate: client.pem, key: client.key }
 //! ```
+//!
+//! Over HTTP with `--auth-issuer`, a call can carry the acting principal's own identity
+//! upstream instead of the server's: a secret per principal, chosen by one of the caller's
+//! claims, or an RFC 8693 token exchange of the caller's access token at the upstream's
+//! authorization server (on behalf of the caller; each exchanged token is kept for that
+//! caller's token until it expires):
+//!
+//! ```yaml
+//! credentials:
+//!   api_key:
+//!     per_principal:
+//!       claim: sub                           # the default
+//!       secrets:
+//!         alice: { env: ALICE_SALES_KEY }
+//!         bob: { file: keys/bob }
+//!   oauth:
+//!     oauth2:
+//!       token_exchange: true
+//!       client_id: mcpgen
+//!       client_secret: { env: MCPGEN_CLIENT_SECRET }
+//!       audience: https://sales.example.com/ # or `resource:`
+//! ```
 
 use super::source::SecretSource;
 use serde::Deserialize;
@@ -52,6 +74,13 @@ pub enum SchemeSource {
     Secret(SecretSource),
     /// Access tokens that mcpgen fetches from the authorization server.
     OAuth(OAuthSettings),
+    /// A secret per principal: the caller's `claim` names which.
+    PerPrincipal {
+        /// The claim whose value picks the secret (`sub` unless configured).
+        claim: String,
+        /// The secrets, by claim value.
+        secrets: BTreeMap<String, SecretSource>,
+    },
     /// A TLS client certificate and its private key, PEM files re-read when they change.
     ClientCertificate {
         /// The certificate chain.
@@ -84,6 +113,9 @@ pub struct OAuthSettings {
     pub client_auth: ClientAuth,
     /// How long before its expiry a token is replaced (at most half its lifetime).
     pub expiry_skew: Duration,
+    /// The token exchange grant (RFC 8693): the caller's access token is exchanged for one
+    /// to the upstream, on behalf of the caller.
+    pub token_exchange: bool,
 }
 
 /// Client authentication at the token endpoint (RFC 6749 section 2.3.1).
@@ -126,6 +158,14 @@ struct SourceShape {
     ttl_seconds: Option<u64>,
     oauth2: Option<OAuthShape>,
     client_certificate: Option<CertificateShape>,
+    per_principal: Option<PerPrincipalShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerPrincipalShape {
+    claim: Option<String>,
+    secrets: BTreeMap<String, SecretShape>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +191,8 @@ struct OAuthShape {
     #[serde(default)]
     client_auth: ClientAuth,
     expiry_skew_seconds: Option<u64>,
+    #[serde(default)]
+    token_exchange: bool,
 }
 
 #[derive(Deserialize)]
@@ -230,11 +272,36 @@ fn scheme_source(
         secret.env.is_some() || secret.file.is_some() || secret.command.is_some(),
         shape.oauth2.is_some(),
         shape.client_certificate.is_some(),
+        shape.per_principal.is_some(),
     ];
     if kinds.iter().filter(|x| **x).count() > 1 {
         return Err(ConfigError(format!(
-            "{place}: expected one of `env`, `file`, `command`, `oauth2` or `client_certificate`"
+            "{place}: expected one of `env`, `file`, `command`, `oauth2`, `client_certificate` or `per_principal`"
         )));
+    }
+    if let Some(per) = shape.per_principal {
+        if secret.ttl_seconds.is_some() {
+            return Err(ConfigError(format!(
+                "{place}: `ttl_seconds` applies only to `command`"
+            )));
+        }
+        let claim = per.claim.unwrap_or_else(|| "sub".to_string());
+        if claim.trim().is_empty() {
+            return Err(ConfigError(format!(
+                "{place}.per_principal.claim: expected a claim name, got an empty string"
+            )));
+        }
+        if per.secrets.is_empty() {
+            return Err(ConfigError(format!(
+                "{place}.per_principal.secrets: expected at least one principal's secret"
+            )));
+        }
+        let mut secrets = BTreeMap::new();
+        for (principal, shape) in per.secrets {
+            let at = format!("{place}.per_principal.secrets.{principal}");
+            secrets.insert(principal, secret_source(shape, &at, base, false)?);
+        }
+        return Ok(SchemeSource::PerPrincipal { claim, secrets });
     }
     if let Some(oauth) = shape.oauth2 {
         if secret.ttl_seconds.is_some() {
@@ -335,7 +402,12 @@ fn oauth_settings(
             "{place}.client_id: expected the client's id, got an empty string"
         )));
     }
-    if shape.client_secret.is_none() && shape.refresh_token.is_none() {
+    if shape.token_exchange && shape.refresh_token.is_some() {
+        return Err(ConfigError(format!(
+            "{place}: `token_exchange` exchanges the caller's token; it takes no `refresh_token`"
+        )));
+    }
+    if shape.client_secret.is_none() && shape.refresh_token.is_none() && !shape.token_exchange {
         return Err(ConfigError(format!(
             "{place}: the client credentials grant needs `client_secret` (or give a `refresh_token` for the refresh token grant)"
         )));
@@ -367,6 +439,7 @@ fn oauth_settings(
             .expiry_skew_seconds
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_EXPIRY_SKEW),
+        token_exchange: shape.token_exchange,
     })
 }
 

@@ -11,6 +11,7 @@
 //! it used.
 
 use crate::runtime::audit::CredentialUse;
+use crate::runtime::auth::Principal;
 
 pub mod config;
 pub mod oauth;
@@ -62,8 +63,13 @@ struct SchemeCredential {
 enum Supply {
     /// A ready value from the environment, a file or a command.
     Secret(SecretReader),
-    /// Access tokens mcpgen fetches and refreshes.
+    /// Access tokens mcpgen fetches and refreshes (or exchanges for the caller's).
     Tokens(Box<TokenClient>),
+    /// A secret per principal, picked by the caller's `claim`.
+    PerPrincipal {
+        claim: String,
+        secrets: BTreeMap<String, SecretReader>,
+    },
     /// A client certificate and key, each re-read when its file changes.
     Certificate {
         certificate: SecretReader,
@@ -71,6 +77,16 @@ enum Supply {
     },
     /// Nothing configured, and the scheme has no default (a `mutualTLS` scheme).
     Unconfigured,
+}
+
+/// Who a call acts for, when an access token named the caller: per-principal secrets are
+/// picked by its claims, and the token exchange trades its token for one to the upstream.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    /// The principal the token names.
+    pub principal: &'a Principal,
+    /// The access token the caller presented (exchanged, never sent upstream as it is).
+    pub token: &'a SecretString,
 }
 
 /// A request with its credentials added, and what the call needs to know about them.
@@ -169,6 +185,13 @@ impl Credentials {
                 Some(SchemeSource::Secret(source)) => {
                     Supply::Secret(SecretReader::new(source.clone()))
                 }
+                Some(SchemeSource::PerPrincipal { claim, secrets }) => Supply::PerPrincipal {
+                    claim: claim.clone(),
+                    secrets: secrets
+                        .iter()
+                        .map(|(who, source)| (who.clone(), SecretReader::new(source.clone())))
+                        .collect(),
+                },
                 Some(SchemeSource::OAuth(settings)) => {
                     let endpoint = token_endpoint(scheme, settings, &place)?;
                     let scopes = default_scopes(api, name, scheme);
@@ -207,7 +230,7 @@ impl Credentials {
                 scheme: name.clone(),
                 kind: c.placement.describe(),
                 source: c.supply.describe(),
-                configured: c.is_ready(),
+                configured: c.is_configured(),
                 unsupported: match &c.placement {
                     Placement::Unsupported(why) => Some(why.clone()),
                     _ => None,
@@ -216,10 +239,17 @@ impl Credentials {
             .collect()
     }
 
-    /// `request` with the credentials `tool` needs: the first alternative of its security
-    /// requirements whose schemes are all configured. Fails with a message naming what to set
-    /// when no alternative is configured, or saying why a secret could not be had.
-    pub async fn sign(&self, tool: &Tool, request: UpstreamRequest) -> Result<Signed, String> {
+    /// `request` with the credentials `tool` needs for `caller`: the first alternative of its
+    /// security requirements whose schemes are all configured (and, when the policy names
+    /// them, all in `permitted`). Fails with a message naming what to set when no alternative
+    /// is configured, or saying why a secret could not be had.
+    pub async fn sign(
+        &self,
+        tool: &Tool,
+        request: UpstreamRequest,
+        caller: Option<Caller<'_>>,
+        permitted: Option<&[String]>,
+    ) -> Result<Signed, String> {
         let mut signed = Signed {
             request,
             redactor: Redactor::default(),
@@ -235,9 +265,11 @@ impl Credentials {
             .iter()
             .filter(|alternative| {
                 alternative.iter().all(|u| {
-                    self.schemes
-                        .get(&u.scheme)
-                        .is_some_and(SchemeCredential::is_ready)
+                    permitted.is_none_or(|p| p.contains(&u.scheme))
+                        && self
+                            .schemes
+                            .get(&u.scheme)
+                            .is_some_and(|c| c.is_ready(caller))
                 })
             })
             .collect();
@@ -251,7 +283,7 @@ impl Credentials {
                     tool.name,
                     self.authorization_users(clash).join(" and ")
                 ),
-                None => self.missing(tool),
+                None => self.missing(tool, caller, permitted),
             });
         };
         for scheme_use in alternative.iter() {
@@ -269,7 +301,17 @@ impl Credentials {
             };
             let secret = match &credential.supply {
                 Supply::Secret(reader) => reader.read().await.map_err(|e| e.0),
+                Supply::Tokens(client) if client.exchanges() => match caller {
+                    Some(caller) => client.token_for(caller.token).await,
+                    None => Err("it exchanges the caller's token, and this call has none".into()),
+                },
                 Supply::Tokens(client) => client.token().await,
+                Supply::PerPrincipal { claim, secrets } => {
+                    match caller.and_then(|c| principal_secret(c.principal, claim, secrets)) {
+                        Some(reader) => reader.read().await.map_err(|e| e.0),
+                        None => Err(format!("the caller's `{claim}` has no secret")),
+                    }
+                }
                 Supply::Certificate { certificate, key } => {
                     let certificate = certificate.read().await.map_err(|e| cannot(e.0))?;
                     let key = key.read().await.map_err(|e| cannot(e.0))?;
@@ -347,11 +389,22 @@ impl Credentials {
             .collect()
     }
 
-    /// The message for a call none of whose alternatives is configured.
-    fn missing(&self, tool: &Tool) -> String {
+    /// The message for a call none of whose alternatives is configured (for this caller, and
+    /// among those the policy permits).
+    fn missing(
+        &self,
+        tool: &Tool,
+        caller: Option<Caller<'_>>,
+        permitted: Option<&[String]>,
+    ) -> String {
         let options: Vec<String> = tool
             .security
             .iter()
+            .filter(|alternative| {
+                alternative
+                    .iter()
+                    .all(|u| permitted.is_none_or(|p| p.contains(&u.scheme)))
+            })
             .map(|alternative| {
                 let parts: Vec<String> = alternative
                     .iter()
@@ -359,6 +412,9 @@ impl Credentials {
                         None => format!("`{}` (not defined in the document)", u.scheme),
                         Some(c) => match &c.placement {
                             Placement::Unsupported(why) => format!("`{}` ({why})", u.scheme),
+                            _ if c.is_configured() && !c.is_ready(caller) => {
+                                format!("`{}` ({})", u.scheme, c.supply.needs_caller(caller))
+                            }
                             placement => format!(
                                 "{} for `{}` ({})",
                                 c.supply.describe(),
@@ -380,15 +436,46 @@ impl Credentials {
 }
 
 impl SchemeCredential {
-    fn is_ready(&self) -> bool {
+    /// Whether a call for `caller` can have this scheme's secret.
+    fn is_ready(&self, caller: Option<Caller<'_>>) -> bool {
+        self.is_configured()
+            && match &self.supply {
+                Supply::Tokens(client) if client.exchanges() => caller.is_some(),
+                Supply::PerPrincipal { claim, secrets } => caller
+                    .and_then(|c| principal_secret(c.principal, claim, secrets))
+                    .is_some_and(SecretReader::is_present),
+                _ => true,
+            }
+    }
+
+    /// Whether the operator configured a usable source (for some caller, for per-caller
+    /// sources).
+    fn is_configured(&self) -> bool {
         !matches!(self.placement, Placement::Unsupported(_))
             && match &self.supply {
                 Supply::Secret(reader) => reader.is_present(),
                 Supply::Tokens(client) => client.is_present(),
+                Supply::PerPrincipal { secrets, .. } => {
+                    secrets.values().any(SecretReader::is_present)
+                }
                 Supply::Certificate { .. } => true,
                 Supply::Unconfigured => false,
             }
     }
+}
+
+/// The secret `principal`'s `claim` picks, if the operator gave it one.
+fn principal_secret<'a>(
+    principal: &Principal,
+    claim: &str,
+    secrets: &'a BTreeMap<String, SecretReader>,
+) -> Option<&'a SecretReader> {
+    let value = match principal.claims.get(claim)? {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    secrets.get(&value)
 }
 
 impl Supply {
@@ -400,7 +487,9 @@ impl Supply {
                 SecretSource::File(_) => "file",
                 SecretSource::Command { .. } => "command",
             },
+            Supply::Tokens(client) if client.exchanges() => "token_exchange",
             Supply::Tokens(_) => "oauth2",
+            Supply::PerPrincipal { .. } => "per_principal",
             Supply::Certificate { .. } => "certificate",
             Supply::Unconfigured => "none",
         }
@@ -411,6 +500,10 @@ impl Supply {
         match self {
             Supply::Secret(reader) => reader.source().describe(),
             Supply::Tokens(client) => client.describe(),
+            Supply::PerPrincipal { claim, secrets } => format!(
+                "a secret per principal by the caller's `{claim}` claim ({} configured)",
+                secrets.len()
+            ),
             Supply::Certificate { certificate, key } => format!(
                 "client certificate {} with key {}",
                 describe_file(certificate),
@@ -420,6 +513,22 @@ impl Supply {
                 "`client_certificate: { certificate: FILE, key: FILE }` in a credentials file"
                     .to_string()
             }
+        }
+    }
+}
+
+impl Supply {
+    /// What a per-caller source lacks for `caller`, in words.
+    fn needs_caller(&self, caller: Option<Caller<'_>>) -> String {
+        match (self, caller) {
+            (Supply::Tokens(_), _) => "it exchanges the caller's access token: serve over HTTP with --auth-issuer so that calls carry one".to_string(),
+            (Supply::PerPrincipal { claim, .. }, None) => format!(
+                "a secret per principal by the `{claim}` claim: serve over HTTP with --auth-issuer so that calls have a principal"
+            ),
+            (Supply::PerPrincipal { claim, .. }, Some(_)) => {
+                format!("no secret is configured for the caller's `{claim}`")
+            }
+            _ => "not available for this caller".to_string(),
         }
     }
 }
