@@ -62,6 +62,7 @@ pub fn check_table_name(name: &str) -> Result<(), String> {
 }
 
 /// One chained line, as a row.
+#[derive(Clone)]
 pub(super) struct Row {
     pub(super) seq: u64,
     pub(super) time: String,
@@ -103,7 +104,7 @@ impl TableWriter {
         table: &str,
         key: Option<&[u8]>,
     ) -> Result<(TableWriter, u64, String), AuditError> {
-        check_table_name(table).map_err(|message| failed_message(table, message))?;
+        check_table_name(table).map_err(|message| table_error(table, message))?;
         let queue = Arc::new(Queue {
             table: table.to_string(),
             rows: Mutex::new(VecDeque::new()),
@@ -115,7 +116,6 @@ impl TableWriter {
         let key = key.map(<[u8]>::to_vec);
         let (started, opened) = std::sync::mpsc::channel();
         let writing = Arc::clone(&queue);
-        let failed = |message: String| failed_message(table, message);
         std::thread::Builder::new()
             .name("mcpgen-audit".into())
             .spawn(move || {
@@ -125,7 +125,7 @@ impl TableWriter {
                 {
                     Ok(runtime) => runtime,
                     Err(e) => {
-                        let _ = started.send(Err(failed_message(&writing.table, e.to_string())));
+                        let _ = started.send(Err(table_error(&writing.table, e.to_string())));
                         return;
                     }
                 };
@@ -141,10 +141,10 @@ impl TableWriter {
                     }
                 })
             })
-            .map_err(|e| failed(format!("cannot start the writer thread: {e}")))?;
+            .map_err(|e| table_error(table, format!("cannot start the writer thread: {e}")))?;
         let (seq, hash) = opened
             .recv()
-            .map_err(|_| failed("the writer thread stopped".into()))??;
+            .map_err(|_| table_error(table, "the writer thread stopped".into()))??;
         Ok((TableWriter { queue }, seq, hash))
     }
 
@@ -191,7 +191,7 @@ impl TableWriter {
 }
 
 /// An [`AuditError`] about `table`.
-fn failed_message(table: &str, message: String) -> AuditError {
+fn table_error(table: &str, message: String) -> AuditError {
     AuditError::Database {
         table: table.to_string(),
         message,
@@ -217,7 +217,7 @@ impl Table {
         let url = SecretReader::new(source.clone())
             .read()
             .await
-            .map_err(|e| failed_message(name, format!("no connection URL: {e}")))?;
+            .map_err(|e| table_error(name, format!("no connection URL: {e}")))?;
         let table = Table::connect(url.expose_secret(), name, true).await?;
         table.create().await.map_err(|e| table.error(&e))?;
         let end = match table.last().await.map_err(|e| table.error(&e))? {
@@ -244,7 +244,7 @@ impl Table {
         let redactor = url_redactor(url);
         let pool = connect_writer(url, create)
             .await
-            .map_err(|e| failed_message(name, redactor.text(&format!("cannot connect: {e}"))))?;
+            .map_err(|e| table_error(name, redactor.text(&format!("cannot connect: {e}"))))?;
         Ok(Table {
             pool,
             name: name.to_string(),
@@ -253,7 +253,7 @@ impl Table {
     }
 
     fn error(&self, error: &sqlx::Error) -> AuditError {
-        failed_message(&self.name, self.describe(error))
+        table_error(&self.name, self.describe(error))
     }
 
     fn describe(&self, error: &sqlx::Error) -> String {
@@ -338,7 +338,7 @@ impl Table {
         loop {
             let batch: Vec<Row> = {
                 let rows = queue.rows.lock().unwrap_or_else(|e| e.into_inner());
-                rows.iter().take(BATCH).map(Row::copy).collect()
+                rows.iter().take(BATCH).cloned().collect()
             };
             if batch.is_empty() {
                 if queue.closed.load(Ordering::SeqCst) {
@@ -398,18 +398,6 @@ impl Table {
             }
         }
         Ok(batch.len())
-    }
-}
-
-impl Row {
-    fn copy(&self) -> Row {
-        Row {
-            seq: self.seq,
-            time: self.time.clone(),
-            prev: self.prev.clone(),
-            hash: self.hash.clone(),
-            line: self.line.clone(),
-        }
     }
 }
 
@@ -486,7 +474,7 @@ pub async fn verify_table(
     table: &str,
     key: Option<&[u8]>,
 ) -> Result<Result<Verified, RowBreak>, AuditError> {
-    check_table_name(table).map_err(|message| failed_message(table, message))?;
+    check_table_name(table).map_err(|message| table_error(table, message))?;
     let connected = Table::connect(url, table, false).await?;
     let rows = connected.all().await.map_err(|e| connected.error(&e))?;
     let mut verifier = Verifier::new(key);
@@ -576,5 +564,26 @@ mod tests {
             "{refused}"
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn models_name_the_sink_and_earlier_models_still_read() {
+        use crate::model::{AuditConfig, AuditSink};
+        let table = AuditConfig {
+            sink: AuditSink::Table {
+                database: "sales".into(),
+                table: DEFAULT_TABLE.into(),
+            },
+            key_env: Some("K".into()),
+        };
+        let json = serde_json::to_string(&table).unwrap();
+        assert_eq!(
+            json,
+            r#"{"table":{"database":"sales","table":"mcpgen_audit"},"key_env":"K"}"#
+        );
+        assert_eq!(serde_json::from_str::<AuditConfig>(&json).unwrap(), table);
+        let earlier: AuditConfig = serde_json::from_str(r#"{"file":"audit.jsonl"}"#).unwrap();
+        assert_eq!(earlier.sink, AuditSink::File("audit.jsonl".into()));
+        assert!(serde_json::from_str::<AuditConfig>(r#"{"key_env":"K"}"#).is_err());
     }
 }
