@@ -1,5 +1,6 @@
 //! End-to-end tests: one binary, one module per area (ripgrep's layout).
 
+mod audit_sql;
 mod broken;
 mod conversion;
 mod corpus;

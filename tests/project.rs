@@ -448,6 +448,30 @@ fn mistakes_get_precise_errors() {
             4,
             "policy rule `ids`: the pattern of `petId` is not a regular expression",
         ),
+        (
+            "audit to an undeclared database",
+            "sources:\n  - sql:\n      database: sales\n      connection: { env: A }\n      tools: []\naudit:\n  database: warehouse\n".to_string(),
+            7,
+            "no `sql:` source declares the database `warehouse`",
+        ),
+        (
+            "audit table that is not a plain identifier",
+            "sources:\n  - sql:\n      database: sales\n      connection: { env: A }\n      tools: []\naudit:\n  database: sales\n  table: audit-trail\n".to_string(),
+            8,
+            "not a plain identifier",
+        ),
+        (
+            "audit to a file and a database",
+            "sources:\n  - sql:\n      database: sales\n      connection: { env: A }\n      tools: []\naudit: { file: a.jsonl, database: sales }\n".to_string(),
+            6,
+            "exactly one of `file: PATH` or `database: NAME`",
+        ),
+        (
+            "audit table without a database",
+            "sources:\n  - sql:\n      connection: { env: A }\n      tools: []\naudit: { file: a.jsonl, table: t }\n".to_string(),
+            5,
+            "`table` needs `database: NAME`",
+        ),
     ];
     assert!(cases.len() >= 15);
     let mut failures = Vec::new();
@@ -505,6 +529,23 @@ fn the_published_schema_accepts_the_examples_and_refuses_mistakes() {
     assert!(!validator.is_valid(&typo));
     let both: Value = json!({"sources": [{"openapi": "a.yaml", "tools": {"x": {"arguments": {"a": {"fixed": 1, "default": 2}}}}}]});
     assert!(!validator.is_valid(&both));
+    let audit = |audit: Value| json!({"sources": [{"openapi": "a.yaml"}], "audit": audit});
+    for good in [
+        json!({"file": "audit.jsonl", "key_env": "K"}),
+        json!({"database": "sales"}),
+        json!({"database": "sales", "table": "audit_trail", "key_env": "K"}),
+    ] {
+        assert!(validator.is_valid(&audit(good.clone())), "{good}");
+    }
+    for bad in [
+        json!({}),
+        json!({"file": "a.jsonl", "database": "sales"}),
+        json!({"file": "a.jsonl", "table": "t"}),
+        json!({"database": "sales", "table": "Audit-Trail"}),
+        json!({"database": "sales", "tabel": "t"}),
+    ] {
+        assert!(!validator.is_valid(&audit(bad.clone())), "{bad}");
+    }
 }
 
 /// A REST tool written in mcpgen.yaml sends exactly the request it describes: path, query,

@@ -10,6 +10,7 @@ use crate::{load, read_credentials, table};
 use mcpgen_codegen::LoadOptions;
 use mcpgen_runtime::audit::{AuditLog, verify};
 use mcpgen_runtime::credentials::Credentials;
+use mcpgen_runtime::model::AuditSink;
 use mcpgen_runtime::request::Target;
 use mcpgen_runtime::server::{McpServer, ServeOptions};
 use serde_json::{Value, json};
@@ -69,7 +70,11 @@ pub fn run(http: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
         anyhow::bail!("the sales example did not load");
     };
     let credentials = Credentials::new(&api, &read_credentials(None, &project)?)?;
-    let audit_file = api.audit.as_ref().map(|a| PathBuf::from(&a.file));
+    // The example keeps its trail in a file.
+    let audit_file = match api.audit.as_ref().map(|a| &a.sink) {
+        Some(AuditSink::File(file)) => Some(PathBuf::from(file)),
+        _ => None,
+    };
     let audit = match &audit_file {
         Some(file) => Some(std::sync::Arc::new(AuditLog::open(file, None)?)),
         None => None,

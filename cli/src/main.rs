@@ -70,7 +70,8 @@ enum Command {
         #[command(flatten)]
         load: LoadFlags,
     },
-    /// Check an audit log written by `serve --audit`: every line's hash, and the chain.
+    /// Check an audit trail written by `serve --audit` (or to a database table): every line's
+    /// hash, and the chain.
     Audit {
         #[command(subcommand)]
         action: AuditAction,
@@ -111,11 +112,22 @@ enum Command {
 /// What `mcpgen audit` does.
 #[derive(Subcommand)]
 enum AuditAction {
-    /// Recompute the chain; exit 1 and name the first bad line when a line was changed,
-    /// deleted or reordered.
+    /// Recompute the chain; exit 1 and name the first bad line (or row, by its seq) when one
+    /// was changed, deleted or reordered.
     Verify {
-        /// The audit log.
-        file: PathBuf,
+        /// The audit log file.
+        #[arg(
+            required_unless_present = "database_url_env",
+            conflicts_with = "database_url_env"
+        )]
+        file: Option<PathBuf>,
+        /// Check an audit table instead: the connection URL (sqlite:, postgres://,
+        /// mysql://) is read from this environment variable.
+        #[arg(long, value_name = "VAR")]
+        database_url_env: Option<String>,
+        /// The audit table (default: mcpgen_audit).
+        #[arg(long, value_name = "NAME", requires = "database_url_env")]
+        table: Option<String>,
         /// The environment variable holding the HMAC key the log was written with.
         #[arg(long, value_name = "VAR")]
         key_env: Option<String>,
@@ -312,7 +324,13 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             }
         }
         Command::Audit {
-            action: AuditAction::Verify { file, key_env },
+            action:
+                AuditAction::Verify {
+                    file,
+                    database_url_env,
+                    table,
+                    key_env,
+                },
         } => {
             let key = match launch::audit_key(key_env.as_deref()) {
                 Ok(key) => key,
@@ -321,29 +339,11 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let text = match std::fs::read_to_string(&file) {
-                Ok(text) => text,
-                Err(e) => {
-                    eprintln!("mcpgen: cannot read {}: {e}", file.display());
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            match mcpgen_runtime::audit::verify(&text, key.as_deref()) {
-                Ok(verified) => {
-                    match &verified.last {
-                        Some((seq, hash)) => println!(
-                            "{}: ok, {} lines; the chain ends at seq {seq}, hash {hash} (keep this to detect lines cut off the end)",
-                            file.display(),
-                            verified.lines
-                        ),
-                        None => println!("{}: ok, empty", file.display()),
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    println!("{}: {e}", file.display());
-                    Ok(ExitCode::FAILURE)
-                }
+            match (file, database_url_env) {
+                (Some(file), _) => Ok(verify_file(&file, key.as_deref())),
+                (None, Some(var)) => Ok(verify_table(&var, table.as_deref(), key.as_deref())),
+                // clap requires one of them.
+                (None, None) => Ok(ExitCode::FAILURE),
             }
         }
         Command::Demo { http, once } => match demo::run(http, once) {
@@ -398,6 +398,74 @@ fn run(cli: Cli) -> std::io::Result<ExitCode> {
             // The process ends here: freeing a large model node by node would only add time.
             std::mem::forget((model, outcome));
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `mcpgen audit verify FILE`: prints the chain's end, or the first bad line.
+fn verify_file(file: &std::path::Path, key: Option<&[u8]>) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("mcpgen: cannot read {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let label = file.display().to_string();
+    print_verified(&label, "lines", mcpgen_runtime::audit::verify(&text, key))
+}
+
+/// `mcpgen audit verify --database-url-env VAR`: the same for an audit table, rows in `seq`
+/// order.
+fn verify_table(var: &str, table: Option<&str>, key: Option<&[u8]>) -> ExitCode {
+    use mcpgen_runtime::audit::table::{DEFAULT_TABLE, verify_table};
+    let url = match std::env::var(var) {
+        Ok(url) if !url.trim().is_empty() => url.trim().to_string(),
+        _ => {
+            eprintln!("mcpgen: the database URL variable {var} is not set");
+            return ExitCode::FAILURE;
+        }
+    };
+    let table = table.unwrap_or(DEFAULT_TABLE);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("mcpgen: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(verify_table(&url, table, key)) {
+        Ok(outcome) => print_verified(&format!("table `{table}`"), "rows", outcome),
+        Err(e) => {
+            eprintln!("mcpgen: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What `audit verify` prints: the chain's end to keep elsewhere, or where it breaks.
+fn print_verified<E: std::fmt::Display>(
+    label: &str,
+    unit: &str,
+    outcome: Result<mcpgen_runtime::audit::Verified, E>,
+) -> ExitCode {
+    match outcome {
+        Ok(verified) => {
+            match &verified.last {
+                Some((seq, hash)) => println!(
+                    "{label}: ok, {} {unit}; the chain ends at seq {seq}, hash {hash} (keep this to detect {unit} cut off the end)",
+                    verified.lines
+                ),
+                None => println!("{label}: ok, empty"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("{label}: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -15,7 +15,7 @@ mod rust;
 
 use mcpgen_runtime::credentials::source::SecretSource;
 use mcpgen_runtime::credentials::{Credentials, CredentialsConfig};
-use mcpgen_runtime::model::{Api, SecretRef, Tool};
+use mcpgen_runtime::model::{Api, AuditSink, SecretRef, Tool};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -58,8 +58,8 @@ impl Source {
             }
         }
         // Files the project names are taken from the working folder in the generated crate.
-        if let Some(audit) = &mut api.audit {
-            relative(&mut audit.file);
+        if let Some(AuditSink::File(file)) = api.audit.as_mut().map(|a| &mut a.sink) {
+            relative(file);
         }
         for database in api.databases.values_mut() {
             if let SecretRef::File(file) = &mut database.connection {

@@ -20,7 +20,8 @@
 //!   - rest: { ... }                  # see `rest`
 //!   - sql: { ... }                   # see `sql`
 //! tools: auto                        # or all, or discover (see mcpgen_runtime::discovery)
-//! audit: { file: audit.jsonl, key_env: AUDIT_KEY }   # the hash-chained audit trail
+//! audit: { file: audit.jsonl, key_env: AUDIT_KEY }   # the hash-chained audit trail, or
+//!                                    # { database: NAME, table: T } for rows in a `sql:` database
 //! policy: { default: deny, rules: [...] }           # see mcpgen_runtime::policy
 //! credentials:                       # as in a --credentials file
 //!   api_key: { env: SALES_API_KEY }
@@ -36,7 +37,8 @@ use crate::diagnostic::Diagnostic;
 use crate::load::names::is_valid_tool_name;
 use crate::load::{LoadOptions, Outcome, SourceText, load, load_with_overlays};
 use crate::overlay::Overlay;
-use mcpgen_runtime::model::{Api, AuditConfig, Method, Server, Tool};
+use mcpgen_runtime::audit::table::{DEFAULT_TABLE, check_table_name};
+use mcpgen_runtime::model::{Api, AuditConfig, AuditSink, Method, Server, Tool};
 use mcpgen_runtime::policy::Pattern;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -64,7 +66,7 @@ struct ProjectShape {
     /// Every tool, the discovery tools, or whichever suits the size (`auto`).
     tools: Option<mcpgen_runtime::model::ToolMode>,
     /// Where the audit trail goes.
-    audit: Option<AuditShape>,
+    audit: Option<Spanned<AuditShape>>,
     /// Who may list and call which tools.
     policy: Option<Spanned<mcpgen_runtime::policy::Policy>>,
     /// Read by the runtime's credentials parser from the same text.
@@ -76,7 +78,12 @@ struct ProjectShape {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AuditShape {
-    file: PathBuf,
+    /// A log file, relative to the mcpgen.yaml.
+    file: Option<PathBuf>,
+    /// Or a database the `sql:` sources declare, by name...
+    database: Option<Spanned<String>>,
+    /// ...and the table in it.
+    table: Option<Spanned<String>>,
     key_env: Option<String>,
 }
 
@@ -316,10 +323,10 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
     }
     if let Some(api) = &mut merged {
         api.tool_mode = project.tools;
-        api.audit = project.audit.as_ref().map(|audit| AuditConfig {
-            file: base.join(&audit.file).display().to_string(),
-            key_env: audit.key_env.clone(),
-        });
+        api.audit = project
+            .audit
+            .as_ref()
+            .and_then(|audit| audit_config(audit, api, base, &name, &mut outcome.diagnostics));
         if let Some(policy) = &project.policy {
             let mut names = BTreeSet::new();
             for rule in &policy.value.rules {
@@ -368,6 +375,76 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
         outcome.api = merged;
     }
     outcome
+}
+
+/// The `audit:` section as the model keeps it: a file (relative to `base`), or a table in a
+/// database the `sql:` sources of `api` declare. `None` after an error.
+fn audit_config(
+    audit: &Spanned<AuditShape>,
+    api: &Api,
+    base: &Path,
+    file: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<AuditConfig> {
+    let shape = &audit.value;
+    let before = errors.len();
+    if let (Some(table), None) = (&shape.table, &shape.database) {
+        errors.push(error_at(
+            file,
+            &table.referenced,
+            "`audit`: `table` needs `database: NAME` (a database of the `sql:` sources)",
+        ));
+    }
+    let sink = match (&shape.file, &shape.database) {
+        (Some(path), None) => Some(AuditSink::File(base.join(path).display().to_string())),
+        (None, Some(database)) => {
+            if !api.databases.contains_key(&database.value) {
+                let declared: Vec<&str> = api.databases.keys().map(String::as_str).collect();
+                let help = if declared.is_empty() {
+                    "add a `sql:` source with `database: NAME` and its connection, or write the audit trail to a `file:`".to_string()
+                } else {
+                    format!("the `sql:` sources declare: {}", declared.join(", "))
+                };
+                errors.push(
+                    error_at(
+                        file,
+                        &database.referenced,
+                        format!(
+                            "`audit`: no `sql:` source declares the database `{}`",
+                            database.value
+                        ),
+                    )
+                    .help(help),
+                );
+            }
+            let table = match &shape.table {
+                None => DEFAULT_TABLE.to_string(),
+                Some(table) => {
+                    if let Err(e) = check_table_name(&table.value) {
+                        errors.push(error_at(file, &table.referenced, format!("`audit`: {e}")));
+                    }
+                    table.value.clone()
+                }
+            };
+            Some(AuditSink::Table {
+                database: database.value.clone(),
+                table,
+            })
+        }
+        _ => {
+            errors.push(error_at(
+                file,
+                &audit.referenced,
+                "`audit` needs exactly one of `file: PATH` or `database: NAME` (a database of the `sql:` sources)",
+            ));
+            None
+        }
+    };
+    let sink = sink.filter(|_| errors.len() == before)?;
+    Some(AuditConfig {
+        sink,
+        key_env: shape.key_env.clone(),
+    })
 }
 
 /// An error at a place in the mcpgen.yaml.
