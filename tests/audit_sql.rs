@@ -142,12 +142,12 @@ async fn suite(engine: &str, url: &str, password: Option<&str>) {
     for _ in 0..3 {
         call(&first).await;
     }
-    audit.sync();
+    audit.sync().unwrap();
     drop((first, audit));
     let (second, audit) = server(&api);
     call(&second).await;
     call(&second).await;
-    audit.sync();
+    audit.sync().unwrap();
     assert_eq!(verified_rows(url, "audit_trail").await, 5, "{engine}");
     let trail = lines(url, "audit_trail").await;
     for (i, line) in trail.iter().enumerate() {
@@ -165,9 +165,9 @@ async fn suite(engine: &str, url: &str, password: Option<&str>) {
     // taken is refused by the primary key (and logged), the first server's stays.
     let (other, other_audit) = server(&api);
     call(&second).await;
-    audit.sync();
+    audit.sync().unwrap();
     call(&other).await;
-    other_audit.sync();
+    other_audit.sync().unwrap();
     drop((other, other_audit));
     assert_eq!(verified_rows(url, "audit_trail").await, 6, "{engine}");
 
@@ -190,7 +190,7 @@ async fn suite(engine: &str, url: &str, password: Option<&str>) {
         &["ALTER TABLE audit_away RENAME TO audit_trail".to_string()],
     )
     .await;
-    audit.sync();
+    audit.sync().unwrap();
     assert_eq!(
         verified_rows(url, "audit_trail").await,
         8,

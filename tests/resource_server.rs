@@ -680,6 +680,13 @@ policy:
     );
     let alice_tools = names(alice_list);
     let bob_tools = names(bob_list);
+    // An analyst without the claim `status` is pinned to could never call findPetsByStatus:
+    // it is not listed for them.
+    let unpinned = token("dave", json!({"role": "analyst"}));
+    assert_eq!(
+        names(rpc(&http, &resource, &unpinned, "tools/list", json!({})).await),
+        ["findPetsByTags", "getPetById"]
+    );
     assert_eq!(
         alice_tools,
         ["findPetsByStatus", "findPetsByTags", "getPetById"]

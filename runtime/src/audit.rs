@@ -327,17 +327,24 @@ impl AuditLog {
     }
 
     /// Writes everything to disk or database (when the server stops): a file is `fsync`ed; a
-    /// table's queue is waited for, up to a bound, and what is left is logged.
-    pub fn sync(&self) {
+    /// table's queue is waited for, up to a bound, and what is left is logged. The error says
+    /// what did not reach its place, so that the server can exit with a failure.
+    pub fn sync(&self) -> Result<(), String> {
         let chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
         match &chain.sink {
-            Sink::File { file, path } => {
-                if let Err(e) = file.sync_all() {
-                    tracing::error!(error = %e, file = %path.display(), "cannot sync the audit log");
-                }
-            }
-            Sink::Stdout => {}
-            Sink::Table(writer) => writer.sync(),
+            Sink::File { file, path } => file.sync_all().map_err(|e| {
+                tracing::error!(error = %e, file = %path.display(), "cannot sync the audit log");
+                format!("cannot sync the audit log {}: {e}", path.display())
+            }),
+            Sink::Stdout => Ok(()),
+            Sink::Table(writer) => match writer.sync() {
+                0 => Ok(()),
+                lost => Err(format!(
+                    "{lost} audit line{} could not be written to the table; {} in the log above",
+                    if lost == 1 { "" } else { "s" },
+                    if lost == 1 { "it is" } else { "they are" }
+                )),
+            },
         }
     }
 }

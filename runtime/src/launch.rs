@@ -199,10 +199,9 @@ fn run(api: Api, flags: ServeFlags, setup: Setup) -> Result<(), String> {
     };
     // Do not wait for idle keep-alive connections or a blocked stdin read.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    if let Some(audit) = &audit {
-        audit.sync();
-    }
-    served.map_err(|e| e.to_string())
+    let synced = audit.as_ref().map_or(Ok(()), |audit| audit.sync());
+    served.map_err(|e| e.to_string())?;
+    synced
 }
 
 /// The audit log the flags name, else the one mcpgen.yaml's `audit:` names, else none. The

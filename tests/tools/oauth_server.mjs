@@ -174,6 +174,14 @@ async function exchangeToken(provider, issuer, ctx) {
   if (!(claims.exp > Date.now() / 1000)) {
     throw new InvalidGrant('the subject token has expired');
   }
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.some((a) => resources.includes(a))) {
+    throw new InvalidGrant('the subject token is not for a resource of this server');
+  }
+  const granted = scopes.split(' ');
+  if (params.scope && !params.scope.split(' ').every((s) => granted.includes(s))) {
+    throw new errors.InvalidScope('only these scopes may be asked for: ' + scopes, params.scope);
+  }
   const target = params.audience ?? (Array.isArray(params.resource) ? params.resource[0] : params.resource) ?? resource;
   if (!resources.includes(target)) {
     throw new InvalidTarget(`unknown audience ${target}`);

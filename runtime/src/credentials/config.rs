@@ -47,6 +47,7 @@
 //!   oauth:
 //!     oauth2:
 //!       token_exchange: true
+//!       token_url: https://id.example.com/token   # or discovery_url; required here
 //!       client_id: mcpgen
 //!       client_secret: { env: MCPGEN_CLIENT_SECRET }
 //!       audience: https://sales.example.com/ # or `resource:`
@@ -400,6 +401,25 @@ fn oauth_settings(
             "{place}.client_id: expected the client's id, got an empty string"
         )));
     }
+    if shape.token_exchange {
+        // The caller's access token goes there: only to an endpoint the operator names, and
+        // never in clear over a network.
+        let Some((key, url)) = shape
+            .token_url
+            .as_ref()
+            .map(|u| ("token_url", u))
+            .or(shape.discovery_url.as_ref().map(|u| ("discovery_url", u)))
+        else {
+            return Err(ConfigError(format!(
+                "{place}: `token_exchange` sends the caller's access token to the authorization server: name it with `token_url` or `discovery_url` (the document's token URL is not used for this)"
+            )));
+        };
+        if !crate::auth::is_secure_or_local(url) {
+            return Err(ConfigError(format!(
+                "{place}.{key}: `token_exchange` sends the caller's access token there, so it must be https (or http on this machine), not `{url}`"
+            )));
+        }
+    }
     if shape.token_exchange && shape.refresh_token.is_some() {
         return Err(ConfigError(format!(
             "{place}: `token_exchange` exchanges the caller's token; it takes no `refresh_token`"
@@ -527,7 +547,7 @@ mod tests {
     #[test]
     fn per_principal_secrets_and_token_exchange_read() {
         let config = parse(
-            "credentials:\n  k:\n    per_principal:\n      secrets:\n        alice: { env: ALICE }\n        bob: { file: keys/bob }\n  r:\n    per_principal: { claim: region, secrets: { eu: { env: EU } } }\n  x:\n    oauth2: { token_exchange: true, client_id: mcpgen, client_secret: { env: S }, audience: api }\n",
+            "credentials:\n  k:\n    per_principal:\n      secrets:\n        alice: { env: ALICE }\n        bob: { file: keys/bob }\n  r:\n    per_principal: { claim: region, secrets: { eu: { env: EU } } }\n  x:\n    oauth2: { token_exchange: true, token_url: 'https://id.test/token', client_id: mcpgen, client_secret: { env: S }, audience: api }\n",
         )
         .unwrap();
         let SchemeSource::PerPrincipal { claim, secrets } = &config.sources["k"] else {
@@ -567,8 +587,21 @@ mod tests {
         )
         .unwrap_err();
         assert!(both.contains("expected one of"), "{both}");
-        let refresh = parse("credentials:\n  x:\n    oauth2: { token_exchange: true, client_id: a, refresh_token: { env: R } }\n").unwrap_err();
+        let refresh = parse("credentials:\n  x:\n    oauth2: { token_exchange: true, token_url: 'https://id.test/t', client_id: a, refresh_token: { env: R } }\n").unwrap_err();
         assert!(refresh.contains("takes no `refresh_token`"), "{refresh}");
+        let unnamed =
+            parse("credentials:\n  x:\n    oauth2: { token_exchange: true, client_id: a }\n")
+                .unwrap_err();
+        assert!(
+            unnamed.contains("name it with `token_url` or `discovery_url`"),
+            "{unnamed}"
+        );
+        let clear = parse("credentials:\n  x:\n    oauth2: { token_exchange: true, token_url: 'http://id.example.com/t', client_id: a }\n").unwrap_err();
+        assert!(
+            clear.contains("credentials.x.oauth2.token_url: `token_exchange` sends"),
+            "{clear}"
+        );
+        parse("credentials:\n  x:\n    oauth2: { token_exchange: true, token_url: 'http://127.0.0.1:9/t', client_id: a }\n").unwrap();
     }
 
     #[test]

@@ -53,11 +53,29 @@ pub struct Api {
 /// An audit trail as mcpgen.yaml configures it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditConfig {
-    /// The log file (relative paths already resolved against the mcpgen.yaml's folder).
-    pub file: String,
+    /// Where the lines go.
+    #[serde(flatten)]
+    pub sink: AuditSink,
     /// The environment variable holding the HMAC key, if the log is keyed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_env: Option<String>,
+}
+
+/// Where mcpgen.yaml sends the audit trail: a file or a database table. Serialized as
+/// `"file": PATH` or `"table": {...}` beside `key_env`, so a model written before tables
+/// existed still reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditSink {
+    /// The log file (relative paths already resolved against the mcpgen.yaml's folder).
+    File(String),
+    /// A table in one of the [`Api::databases`], one row per line.
+    Table {
+        /// The database's name in [`Api::databases`].
+        database: String,
+        /// The table (a plain identifier, see [`crate::runtime::audit::table::check_table_name`]).
+        table: String,
+    },
 }
 
 impl Api {

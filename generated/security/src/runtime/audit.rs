@@ -12,10 +12,20 @@
 //! the end leaves a valid shorter chain: compare the last `seq`/`hash` with a copy kept
 //! elsewhere (verify prints them) to catch that.
 //!
-//! Each line is written and flushed to the operating system before the call's result goes
-//! back to the client; it reaches the disk when the OS writes it (the log is `fsync`ed when
-//! the server stops).
+//! Three sinks, and what is flushed when:
+//! - a file: each line is written and flushed to the operating system before the call's
+//!   result goes back to the client; it reaches the disk when the OS writes it (the log is
+//!   `fsync`ed when the server stops);
+//! - standard output: each line is written and flushed before the result goes back;
+//! - a database table ([`table`]): each line is chained before the result goes back and
+//!   queued in order; one writer inserts queued lines in `seq` order, several in one
+//!   transaction, and retries while the database is unavailable. A line is in the table once
+//!   its transaction commits, usually milliseconds after the call. When the server stops it
+//!   waits up to ten seconds for the queue to empty, then logs every line still queued.
+//!   Lines that cannot be queued (more than [`table::MAX_QUEUED`] waiting) are logged in full
+//!   instead, so none is lost without a trace.
 
+use crate::runtime::model::SecretRef;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -23,6 +33,8 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+pub mod table;
 
 /// The `prev` of the first line of a log.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -109,12 +121,34 @@ pub enum AuditError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The audit table cannot be reached, created or read (the message never holds the
+    /// connection URL).
+    #[error("audit table `{table}`: {message}")]
+    Database {
+        /// The table.
+        table: String,
+        /// The cause.
+        message: String,
+    },
+    /// The audit table's last row is not an audit line, so the chain cannot continue.
+    #[error(
+        "audit table `{table}`: the row with seq {seq} is not an audit line ({reason}); rename the table aside and start a new one"
+    )]
+    BrokenRow {
+        /// The table.
+        table: String,
+        /// The row's `seq`.
+        seq: i64,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Where audit lines go.
 enum Sink {
     File { file: std::fs::File, path: PathBuf },
     Stdout,
+    Table(table::TableWriter),
 }
 
 /// The chain's current end.
@@ -158,33 +192,13 @@ impl AuditLog {
                     .last();
                 match last {
                     Some((index, line)) => {
-                        let broken = |reason: String| AuditError::Broken {
-                            path: path.to_path_buf(),
-                            line: index + 1,
-                            reason,
-                        };
-                        let parsed = parse_line(line).map_err(broken)?;
-                        // One chain, one way of hashing: a key added, dropped or changed
-                        // would leave a log no single key verifies.
-                        let keyed = parsed.alg == "hmac-sha256";
-                        if keyed != key.is_some() {
-                            return Err(broken(format!(
-                                "the log is {}; start with {} or use a new file",
-                                if keyed { "HMAC-keyed" } else { "not keyed" },
-                                if keyed {
-                                    "its key (--audit-key-env)"
-                                } else {
-                                    "no key"
-                                }
-                            )));
-                        }
-                        if digest(key.as_deref(), &parsed.body) != parsed.hash {
-                            return Err(broken(
-                                "its hash does not match (changed, or written with another key)"
-                                    .into(),
-                            ));
-                        }
-                        (parsed.seq, parsed.hash)
+                        chain_end(line, key.as_deref(), "file").map_err(|reason| {
+                            AuditError::Broken {
+                                path: path.to_path_buf(),
+                                line: index + 1,
+                                reason,
+                            }
+                        })?
                     }
                     None => (0, GENESIS.to_string()),
                 }
@@ -228,14 +242,35 @@ impl AuditLog {
         }
     }
 
+    /// Appends to the table `table` of the database `connection` reaches (created if missing),
+    /// continuing the chain of its row with the highest `seq`. Blocks until the database
+    /// answered; then lines are written in the background (see the module documentation).
+    pub fn table(
+        connection: &SecretRef,
+        table: &str,
+        key: Option<Vec<u8>>,
+    ) -> Result<Self, AuditError> {
+        let (writer, seq, last_hash) =
+            table::TableWriter::start(connection, table, key.as_deref())?;
+        Ok(AuditLog {
+            chain: Mutex::new(Chain {
+                sink: Sink::Table(writer),
+                seq,
+                last_hash,
+            }),
+            key,
+        })
+    }
+
     /// Appends one event. A failure to write is logged, not returned: the call it describes
     /// has already happened.
     pub fn record(&self, event: &AuditEvent) {
         let mut chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
         let seq = chain.seq + 1;
+        let time = now_rfc3339();
         let mut line = Map::new();
         line.insert("seq".into(), Value::from(seq));
-        line.insert("time".into(), Value::from(now_rfc3339()));
+        line.insert("time".into(), Value::from(time.clone()));
         if let Ok(Value::Object(fields)) = serde_json::to_value(event) {
             line.extend(fields);
         }
@@ -247,7 +282,8 @@ impl AuditLog {
                 "sha256"
             }),
         );
-        line.insert("prev".into(), Value::from(chain.last_hash.clone()));
+        let prev = chain.last_hash.clone();
+        line.insert("prev".into(), Value::from(prev.clone()));
         let body = serde_json::to_string(&line).unwrap_or_default();
         let hash = digest(self.key.as_deref(), &body);
         // The hash closes the line: what was hashed is exactly the line without it.
@@ -269,6 +305,19 @@ impl AuditLog {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes()).and_then(|()| out.flush())
             }
+            Sink::Table(writer) => {
+                // Queued under the lock, so the writer receives lines in `seq` order; the
+                // chain moves on even when the queue is full and the line only logged, so
+                // the table shows the gap.
+                writer.push(table::Row {
+                    seq,
+                    time,
+                    prev,
+                    hash: hash.clone(),
+                    line: text.trim_end().to_string(),
+                });
+                Ok(())
+            }
         };
         match written {
             Ok(()) => {
@@ -279,13 +328,25 @@ impl AuditLog {
         }
     }
 
-    /// Writes everything to disk (when the server stops).
-    pub fn sync(&self) {
+    /// Writes everything to disk or database (when the server stops): a file is `fsync`ed; a
+    /// table's queue is waited for, up to a bound, and what is left is logged. The error says
+    /// what did not reach its place, so that the server can exit with a failure.
+    pub fn sync(&self) -> Result<(), String> {
         let chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
-        if let Sink::File { file, path } = &chain.sink
-            && let Err(e) = file.sync_all()
-        {
-            tracing::error!(error = %e, file = %path.display(), "cannot sync the audit log");
+        match &chain.sink {
+            Sink::File { file, path } => file.sync_all().map_err(|e| {
+                tracing::error!(error = %e, file = %path.display(), "cannot sync the audit log");
+                format!("cannot sync the audit log {}: {e}", path.display())
+            }),
+            Sink::Stdout => Ok(()),
+            Sink::Table(writer) => match writer.sync() {
+                0 => Ok(()),
+                lost => Err(format!(
+                    "{lost} audit line{} could not be written to the table; {} in the log above",
+                    if lost == 1 { "" } else { "s" },
+                    if lost == 1 { "it is" } else { "they are" }
+                )),
+            },
         }
     }
 }
@@ -341,9 +402,35 @@ fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// The `seq` and hash a log's last line leaves for the next line, after checking that the
+/// line is whole and hashed the way (keyed or not) this server hashes. `store` names what
+/// holds the log (`file`, `table`) in the advice.
+fn chain_end(line: &str, key: Option<&[u8]>, store: &str) -> Result<(u64, String), String> {
+    let parsed = parse_line(line)?;
+    // One chain, one way of hashing: a key added, dropped or changed would leave a log no
+    // single key verifies.
+    let keyed = parsed.alg == "hmac-sha256";
+    if keyed != key.is_some() {
+        return Err(format!(
+            "the log is {}; start with {} or use a new {store}",
+            if keyed { "HMAC-keyed" } else { "not keyed" },
+            if keyed {
+                "its key (--audit-key-env)"
+            } else {
+                "no key"
+            }
+        ));
+    }
+    if digest(key, &parsed.body) != parsed.hash {
+        return Err("its hash does not match (changed, or written with another key)".into());
+    }
+    Ok((parsed.seq, parsed.hash))
+}
+
 /// One line's chain fields, as read back.
 struct ParsedLine {
     seq: u64,
+    time: Option<String>,
     prev: String,
     hash: String,
     alg: String,
@@ -368,6 +455,7 @@ fn parse_line(line: &str) -> Result<ParsedLine, String> {
     let field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_string);
     Ok(ParsedLine {
         seq: value.get("seq").and_then(Value::as_u64).ok_or("no `seq`")?,
+        time: field("time"),
         prev: field("prev").ok_or("no `prev`")?,
         alg: field("alg").ok_or("no `alg`")?,
         hash: hash.to_string(),
@@ -396,54 +484,74 @@ pub struct ChainBreak {
 
 /// Recomputes a log's chain. `key` must be the key the log was written with, if any.
 pub fn verify(text: &str, key: Option<&[u8]>) -> Result<Verified, ChainBreak> {
-    let mut expected_prev = GENESIS.to_string();
-    let mut expected_seq = None;
-    let mut lines = 0;
-    let mut last = None;
+    let mut verifier = Verifier::new(key);
     for (index, line) in text.lines().enumerate() {
-        let at = |reason: String| ChainBreak {
+        verifier.next(line).map_err(|reason| ChainBreak {
             line: index + 1,
             reason,
-        };
-        if line.trim().is_empty() {
-            return Err(at("an empty line".into()));
+        })?;
+    }
+    Ok(verifier.verified)
+}
+
+/// Checks lines one after another against the chain so far: what [`verify`] does for a file
+/// and [`table::verify_table`] for rows.
+struct Verifier<'k> {
+    key: Option<&'k [u8]>,
+    expected_seq: u64,
+    expected_prev: String,
+    verified: Verified,
+}
+
+impl<'k> Verifier<'k> {
+    fn new(key: Option<&'k [u8]>) -> Self {
+        Verifier {
+            key,
+            expected_seq: 1,
+            expected_prev: GENESIS.to_string(),
+            verified: Verified {
+                lines: 0,
+                last: None,
+            },
         }
-        let parsed = parse_line(line).map_err(at)?;
-        match (parsed.alg.as_str(), key) {
+    }
+
+    /// Checks the next line; its chain fields when it fits, else what is wrong with it.
+    fn next(&mut self, line: &str) -> Result<ParsedLine, String> {
+        if line.trim().is_empty() {
+            return Err("an empty line".into());
+        }
+        let parsed = parse_line(line)?;
+        match (parsed.alg.as_str(), self.key) {
             ("sha256", None) | ("hmac-sha256", Some(_)) => {}
             ("hmac-sha256", None) => {
-                return Err(at(
-                    "the line is HMAC-keyed: give the key to verify it".into()
-                ));
+                return Err("the line is HMAC-keyed: give the key to verify it".into());
             }
             ("sha256", Some(_)) => {
-                return Err(at("the line is not keyed, but a key was given".into()));
+                return Err("the line is not keyed, but a key was given".into());
             }
-            (other, _) => return Err(at(format!("unknown hash algorithm `{other}`"))),
+            (other, _) => return Err(format!("unknown hash algorithm `{other}`")),
         }
-        if digest(key, &parsed.body) != parsed.hash {
-            return Err(at(
-                "its hash does not match its content: the line was changed".into(),
+        if digest(self.key, &parsed.body) != parsed.hash {
+            return Err("its hash does not match its content: the line was changed".into());
+        }
+        if parsed.seq != self.expected_seq {
+            return Err(format!(
+                "`seq` is {} where {} was expected: lines were deleted or reordered",
+                parsed.seq, self.expected_seq
             ));
         }
-        let seq = expected_seq.unwrap_or(1);
-        if parsed.seq != seq {
-            return Err(at(format!(
-                "`seq` is {} where {seq} was expected: lines were deleted or reordered",
-                parsed.seq
-            )));
-        }
-        if parsed.prev != expected_prev {
-            return Err(at(
+        if parsed.prev != self.expected_prev {
+            return Err(
                 "`prev` is not the hash of the line before: lines were deleted, reordered or changed"
                     .into(),
-            ));
+            );
         }
-        expected_prev = parsed.hash.clone();
-        expected_seq = Some(parsed.seq + 1);
-        lines += 1;
-        last = Some((parsed.seq, parsed.hash));
+        self.expected_prev = parsed.hash.clone();
+        self.expected_seq = parsed.seq + 1;
+        self.verified.lines += 1;
+        self.verified.last = Some((parsed.seq, parsed.hash.clone()));
+        Ok(parsed)
     }
-    Ok(Verified { lines, last })
 }
 

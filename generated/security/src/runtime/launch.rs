@@ -5,10 +5,11 @@
 //! server. Written once here so that a generated binary takes exactly the options `serve` does.
 
 use crate::runtime::audit::AuditLog;
+use crate::runtime::audit::table::DEFAULT_TABLE;
 use crate::runtime::auth::{AuthConfig, ResourceServer};
 use crate::runtime::credentials::{ConfigError, Credentials, CredentialsConfig};
 use crate::runtime::discovery::ToolMode;
-use crate::runtime::model::Api;
+use crate::runtime::model::{Api, AuditSink, SecretRef};
 use crate::runtime::request::Target;
 use crate::runtime::server::{McpServer, ServeOptions};
 use crate::runtime::typed::ArgumentsCheck;
@@ -51,11 +52,20 @@ pub struct ServeFlags {
     #[arg(long, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
     /// Append one hash-chained JSON line per call to this file (`-`: standard output,
-    /// with --http only). `mcpgen audit verify FILE` checks the chain.
-    #[arg(long, value_name = "FILE")]
+    /// with --http only). `mcpgen audit verify FILE` checks the chain. Overrides
+    /// mcpgen.yaml's `audit:`.
+    #[arg(long, value_name = "FILE", group = "audit_sink")]
     pub audit: Option<PathBuf>,
+    /// Append the audit lines as rows of a database table instead of a file: the connection
+    /// URL (sqlite:, postgres://, mysql://) is read from this environment variable. `mcpgen
+    /// audit verify --database-url-env VAR` checks the chain.
+    #[arg(long, value_name = "VAR", group = "audit_sink")]
+    pub audit_database_url_env: Option<String>,
+    /// The audit table (created if missing; default: mcpgen_audit).
+    #[arg(long, value_name = "NAME", requires = "audit_database_url_env")]
+    pub audit_table: Option<String>,
     /// Key the audit hashes (HMAC-SHA256) with the value of this environment variable.
-    #[arg(long, value_name = "VAR", requires = "audit")]
+    #[arg(long, value_name = "VAR", requires = "audit_sink")]
     pub audit_key_env: Option<String>,
     /// How tools are offered: all, discover (three tools that search, describe and call
     /// operations) or auto (all below 40 tools and 30k tokens of tools/list, discover above;
@@ -138,29 +148,7 @@ fn run(api: Api, flags: ServeFlags, setup: Setup) -> Result<(), String> {
     .and_then(|config| Credentials::new(&api, &config))
     .map_err(|e| e.to_string())?;
     credentials.trust(&flags.ca_certificates);
-    // The flag, else mcpgen.yaml's `audit:`.
-    let configured = api.audit.clone();
-    let audit_path = flags
-        .audit
-        .clone()
-        .or_else(|| configured.as_ref().map(|a| PathBuf::from(&a.file)));
-    let key_env = flags
-        .audit_key_env
-        .clone()
-        .or_else(|| configured.and_then(|a| a.key_env));
-    let key = audit_key(key_env.as_deref())?;
-    let audit = match audit_path.as_deref() {
-        None => None,
-        Some(path) if path == Path::new("-") => {
-            if flags.http.is_none() {
-                return Err("--audit - writes to standard output, which stdio serving uses for the protocol; give a file, or serve with --http".into());
-            }
-            Some(Arc::new(AuditLog::stdout(key)))
-        }
-        Some(path) => Some(Arc::new(
-            AuditLog::open(path, key).map_err(|e| e.to_string())?,
-        )),
-    };
+    let audit = open_audit(&flags, &api)?;
     let seconds = |s: f64| Duration::from_secs_f64(s.max(0.001));
     let options = ServeOptions {
         target: Target {
@@ -213,10 +201,53 @@ fn run(api: Api, flags: ServeFlags, setup: Setup) -> Result<(), String> {
     };
     // Do not wait for idle keep-alive connections or a blocked stdin read.
     runtime.shutdown_timeout(Duration::from_millis(100));
-    if let Some(audit) = &audit {
-        audit.sync();
-    }
-    served.map_err(|e| e.to_string())
+    let synced = audit.as_ref().map_or(Ok(()), |audit| audit.sync());
+    served.map_err(|e| e.to_string())?;
+    synced
+}
+
+/// The audit log the flags name, else the one mcpgen.yaml's `audit:` names, else none. The
+/// key comes from `--audit-key-env`, else from the `audit:` section's `key_env`.
+fn open_audit(flags: &ServeFlags, api: &Api) -> Result<Option<Arc<AuditLog>>, String> {
+    let configured = api.audit.as_ref();
+    let key_env = flags
+        .audit_key_env
+        .as_deref()
+        .or(configured.and_then(|a| a.key_env.as_deref()));
+    let file = |path: &Path| {
+        if path != Path::new("-") {
+            return AuditLog::open(path, audit_key(key_env)?).map_err(|e| e.to_string());
+        }
+        if flags.http.is_none() {
+            return Err("--audit - writes to standard output, which stdio serving uses for the protocol; give a file, or serve with --http".into());
+        }
+        Ok(AuditLog::stdout(audit_key(key_env)?))
+    };
+    let table = |connection: &SecretRef, table: &str| {
+        AuditLog::table(connection, table, audit_key(key_env)?).map_err(|e| e.to_string())
+    };
+    let log = if let Some(path) = &flags.audit {
+        file(path)?
+    } else if let Some(var) = &flags.audit_database_url_env {
+        let name = flags.audit_table.as_deref().unwrap_or(DEFAULT_TABLE);
+        table(&SecretRef::Env(var.clone()), name)?
+    } else {
+        match configured.map(|a| &a.sink) {
+            None => return Ok(None),
+            Some(AuditSink::File(path)) => file(Path::new(path))?,
+            Some(AuditSink::Table {
+                database,
+                table: name,
+            }) => {
+                // The loader checks this; a model edited by hand may still name no database.
+                let database = api.databases.get(database).ok_or_else(|| {
+                    format!("the audit trail goes to the database `{database}`, which no `sql:` source declares")
+                })?;
+                table(&database.connection, name)?
+            }
+        }
+    };
+    Ok(Some(Arc::new(log)))
 }
 
 /// The credentials configuration: the `--credentials` file, else the section that came with

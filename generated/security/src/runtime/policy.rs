@@ -192,7 +192,10 @@ impl PolicyCheck {
     /// Whether the principal may see (and so call) `tool` at all.
     pub fn may_list(&self, principal: Option<&Principal>, tool: &Tool) -> bool {
         match self.decide(principal, tool) {
-            Ok(Some(index)) => self.credentials_denial(index, tool).is_none(),
+            Ok(Some(index)) => {
+                self.credentials_denial(index, tool).is_none()
+                    && self.missing_pinned_claim(index, principal, tool).is_none()
+            }
             Ok(None) => true,
             Err(_) => false,
         }
@@ -314,6 +317,26 @@ impl PolicyCheck {
         })
     }
 
+    /// The first argument of `tool` that rule `index` pins to a claim the principal does not
+    /// carry: every call would be refused, so the tool is not listed.
+    fn missing_pinned_claim(
+        &self,
+        index: usize,
+        principal: Option<&Principal>,
+        tool: &Tool,
+    ) -> Option<&str> {
+        let rule = &self.policy.as_ref()?.rules[index];
+        rule.arguments
+            .iter()
+            .filter(|(name, _)| tool.property_schema(name).is_some())
+            .filter_map(|(_, terms)| terms.claim.as_deref())
+            .find(|claim| {
+                principal
+                    .and_then(|p| p.claims.get(*claim))
+                    .is_none_or(Value::is_null)
+            })
+    }
+
     /// Why rule `index` cannot let `tool` be called: it limits the credentials, and none of
     /// the tool's security alternatives is made only of those it allows.
     fn credentials_denial(&self, index: usize, tool: &Tool) -> Option<Denial> {
@@ -403,13 +426,20 @@ fn narrow_property(schema: &mut Map<String, Value>, name: &str, terms: &Argument
         return;
     };
     if let Some(allowed) = &terms.allowed {
-        let values: Vec<Value> = match property.get("enum") {
+        // The values both allow; when they share none, the policy's (the tool cannot be
+        // called either way, and an empty `enum` is a schema some clients refuse).
+        let both: Vec<Value> = match property.get("enum") {
             Some(Value::Array(own)) => allowed
                 .iter()
                 .filter(|v| own.contains(v))
                 .cloned()
                 .collect(),
             _ => allowed.clone(),
+        };
+        let values = if both.is_empty() {
+            allowed.clone()
+        } else {
+            both
         };
         property.insert("enum".into(), Value::Array(values));
     }

@@ -84,6 +84,12 @@ impl AuthConfig {
     }
 }
 
+/// Whether `url` is `https`, or `http` to this machine: where a token may be sent.
+pub fn is_secure_or_local(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .is_ok_and(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback(&u)))
+}
+
 /// Whether a URL's host is this machine.
 fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
@@ -366,9 +372,15 @@ impl ResourceServer {
         let is_access_token =
             typ.eq_ignore_ascii_case("at+jwt") || typ.eq_ignore_ascii_case("application/at+jwt");
         if !is_access_token && !self.config.any_jwt_type {
+            // The caller's text, shown only in a harmless form.
+            let shown: String = typ
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "+-./".contains(*c))
+                .take(40)
+                .collect();
             return Err(Failure::Token(format!(
-                "the token's type is `{}`, not `at+jwt` (RFC 9068); it is not an access token",
-                if typ.is_empty() { "(none)" } else { "other" }
+                "the token's type is `{}`, not `at+jwt` (RFC 9068), so it is not taken for an access token; if the authorization server issues access tokens so, serve with --auth-any-jwt-type",
+                if shown.is_empty() { "(none)" } else { &shown }
             )));
         }
         let kid = header.kid.clone().unwrap_or_default();

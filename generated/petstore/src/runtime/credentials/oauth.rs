@@ -258,18 +258,20 @@ impl TokenClient {
         Ok(access)
     }
 
-    /// Forgets `used` if it is still the cached token: the upstream refused it, so the next
-    /// call fetches another. A token another call already replaced is left alone.
-    pub async fn reject(&self, used: &SecretString) {
+    /// Forgets `used` if it is still the cached token (for an exchanged token, the one kept
+    /// for the caller whose token is `subject`): the upstream refused it, so the next call
+    /// fetches another. A token another call already replaced is left alone.
+    pub async fn reject(&self, used: &SecretString, subject: Option<&SecretString>) {
         if self.exchange {
-            let slots: Vec<_> = self
+            let Some(subject) = subject else { return };
+            let key = crate::runtime::audit::sha256_hex(subject.expose_secret().as_bytes());
+            let slot = self
                 .exchanged
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .values()
-                .cloned()
-                .collect();
-            for slot in slots {
+                .get(&key)
+                .cloned();
+            if let Some(slot) = slot {
                 let mut token = slot.lock().await;
                 if token
                     .as_ref()

@@ -49,6 +49,7 @@
 //!   oauth:
 //!     oauth2:
 //!       token_exchange: true
+//!       token_url: https://id.example.com/token   # or discovery_url; required here
 //!       client_id: mcpgen
 //!       client_secret: { env: MCPGEN_CLIENT_SECRET }
 //!       audience: https://sales.example.com/ # or `resource:`
@@ -401,6 +402,25 @@ fn oauth_settings(
         return Err(ConfigError(format!(
             "{place}.client_id: expected the client's id, got an empty string"
         )));
+    }
+    if shape.token_exchange {
+        // The caller's access token goes there: only to an endpoint the operator names, and
+        // never in clear over a network.
+        let Some((key, url)) = shape
+            .token_url
+            .as_ref()
+            .map(|u| ("token_url", u))
+            .or(shape.discovery_url.as_ref().map(|u| ("discovery_url", u)))
+        else {
+            return Err(ConfigError(format!(
+                "{place}: `token_exchange` sends the caller's access token to the authorization server: name it with `token_url` or `discovery_url` (the document's token URL is not used for this)"
+            )));
+        };
+        if !crate::runtime::auth::is_secure_or_local(url) {
+            return Err(ConfigError(format!(
+                "{place}.{key}: `token_exchange` sends the caller's access token there, so it must be https (or http on this machine), not `{url}`"
+            )));
+        }
     }
     if shape.token_exchange && shape.refresh_token.is_some() {
         return Err(ConfigError(format!(

@@ -97,8 +97,9 @@ pub struct Signed {
     pub redactor: Redactor,
     /// The TLS client certificate to present, for a `mutualTLS` scheme.
     pub identity: Option<ClientIdentity>,
-    /// The fetched access tokens the request carries, by scheme: refused ones are dropped.
-    tokens: Vec<(String, SecretString)>,
+    /// The fetched access tokens the request carries, by scheme, with the caller's token an
+    /// exchanged one was issued for: refused ones are dropped.
+    tokens: Vec<(String, SecretString, Option<SecretString>)>,
     /// The schemes the request uses and where their secrets came from, for the audit trail.
     pub used: Vec<CredentialUse>,
 }
@@ -334,8 +335,12 @@ impl Credentials {
                         credential.supply.describe()
                     )
                 })?;
-            if let Supply::Tokens(_) = credential.supply {
-                signed.tokens.push((scheme.clone(), secret));
+            if let Supply::Tokens(client) = &credential.supply {
+                let subject = client
+                    .exchanges()
+                    .then(|| caller.map(|c| c.token.clone()))
+                    .flatten();
+                signed.tokens.push((scheme.clone(), secret, subject));
             }
         }
         Ok(signed)
@@ -358,13 +363,13 @@ impl Credentials {
     /// Drops the fetched tokens a refused request carried, so that signing again fetches
     /// fresh ones.
     pub async fn reject(&self, signed: &Signed) {
-        for (scheme, token) in &signed.tokens {
+        for (scheme, token, subject) in &signed.tokens {
             if let Some(SchemeCredential {
                 supply: Supply::Tokens(client),
                 ..
             }) = self.schemes.get(scheme)
             {
-                client.reject(token).await;
+                client.reject(token, subject.as_ref()).await;
             }
         }
     }

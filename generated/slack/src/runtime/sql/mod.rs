@@ -189,11 +189,7 @@ impl Connection {
             .await
             .map_err(|e| format!("database `{name}` has no connection URL: {e}"))?;
         let url = url.expose_secret();
-        let mut redactor = Redactor::default();
-        redactor.add(url);
-        if let Some(password) = url_password(url) {
-            redactor.add(password);
-        }
+        let redactor = url_redactor(url);
         let mut pools = self.pools.lock().await;
         if let Some(pools) = pools.as_ref() {
             return Ok((pools.clone(), redactor));
@@ -206,6 +202,16 @@ impl Connection {
     }
 }
 
+/// What to scrub from any text about a connection: its URL and the password inside it.
+pub(crate) fn url_redactor(url: &str) -> Redactor {
+    let mut redactor = Redactor::default();
+    redactor.add(url);
+    if let Some(password) = url_password(url) {
+        redactor.add(password);
+    }
+    redactor
+}
+
 /// The password part of `scheme://user:password@host`, if any.
 fn url_password(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
@@ -216,11 +222,10 @@ fn url_password(url: &str) -> Option<&str> {
 }
 
 async fn connect(url: &str) -> Result<Pools, String> {
-    let engine = Engine::of_url(url)?;
     let fail = |e: sqlx::Error| describe_error(&e);
-    match engine {
+    match Engine::of_url(url)? {
         Engine::Sqlite => {
-            let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(fail)?;
+            let options = sqlite_options(url)?;
             let read = sqlx::pool::PoolOptions::new()
                 .acquire_timeout(CONNECT_TIMEOUT)
                 .connect_with(options.clone().read_only(true))
@@ -228,29 +233,12 @@ async fn connect(url: &str) -> Result<Pools, String> {
                 .map_err(fail)?;
             // Opened on first use only, so a database file mounted read-only still serves
             // the read-only tools.
-            let write = sqlx::pool::PoolOptions::new()
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .max_connections(1)
-                .connect_lazy_with(options);
+            let write = sqlite_writer(options);
             Ok(Pools::Sqlite { read, write })
         }
-        Engine::Postgres => {
-            let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
-            let pool = sqlx::pool::PoolOptions::new()
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect_with(options)
-                .await
-                .map_err(fail)?;
-            Ok(Pools::Postgres(pool))
-        }
+        Engine::Postgres => Ok(Pools::Postgres(postgres_pool(url).await?)),
         Engine::MySql => {
-            let url = url.replacen("mariadb://", "mysql://", 1);
-            let options = sqlx::mysql::MySqlConnectOptions::from_str(&url).map_err(fail)?;
-            let pool: sqlx::MySqlPool = sqlx::pool::PoolOptions::new()
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect_with(options)
-                .await
-                .map_err(fail)?;
+            let pool = mysql_pool(url).await?;
             let version: String = sqlx::query_scalar("SELECT VERSION()")
                 .fetch_one(&pool)
                 .await
@@ -261,8 +249,73 @@ async fn connect(url: &str) -> Result<Pools, String> {
     }
 }
 
+/// A pool that writes, on any engine: what the audit trail's table sink inserts with.
+#[derive(Clone)]
+pub(crate) enum WritePool {
+    /// One connection, as SQLite allows one writer at a time.
+    Sqlite(sqlx::SqlitePool),
+    /// A PostgreSQL pool.
+    Postgres(sqlx::PgPool),
+    /// A MySQL or MariaDB pool.
+    MySql(sqlx::MySqlPool),
+}
+
+/// Connects a [`WritePool`] to `url`; a missing SQLite file is created when `create` says
+/// so. The error never holds the URL unless the driver repeats it: scrub it with
+/// [`url_redactor`].
+pub(crate) async fn connect_writer(url: &str, create: bool) -> Result<WritePool, String> {
+    match Engine::of_url(url)? {
+        Engine::Sqlite => {
+            let mut options = sqlite_options(url)?;
+            if create {
+                options = options.create_if_missing(true);
+            }
+            let pool = sqlite_writer(options);
+            // Connect now, so a bad path fails at start rather than at the first write.
+            pool.acquire().await.map_err(|e| describe_error(&e))?;
+            Ok(WritePool::Sqlite(pool))
+        }
+        Engine::Postgres => Ok(WritePool::Postgres(postgres_pool(url).await?)),
+        Engine::MySql => Ok(WritePool::MySql(mysql_pool(url).await?)),
+    }
+}
+
+fn sqlite_options(url: &str) -> Result<sqlx::sqlite::SqliteConnectOptions, String> {
+    sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| describe_error(&e))
+}
+
+/// SQLite's writing pool: one connection, opened on first use.
+fn sqlite_writer(options: sqlx::sqlite::SqliteConnectOptions) -> sqlx::SqlitePool {
+    sqlx::pool::PoolOptions::new()
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .max_connections(1)
+        .connect_lazy_with(options)
+}
+
+async fn postgres_pool(url: &str) -> Result<sqlx::PgPool, String> {
+    let fail = |e: sqlx::Error| describe_error(&e);
+    let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(fail)?;
+    sqlx::pool::PoolOptions::new()
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(fail)
+}
+
+/// A MySQL or MariaDB pool (`mariadb://` is read as `mysql://`).
+async fn mysql_pool(url: &str) -> Result<sqlx::MySqlPool, String> {
+    let fail = |e: sqlx::Error| describe_error(&e);
+    let url = url.replacen("mariadb://", "mysql://", 1);
+    let options = sqlx::mysql::MySqlConnectOptions::from_str(&url).map_err(fail)?;
+    sqlx::pool::PoolOptions::new()
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(fail)
+}
+
 /// A database error in words: the server's message where there is one.
-fn describe_error(error: &sqlx::Error) -> String {
+pub(crate) fn describe_error(error: &sqlx::Error) -> String {
     match error {
         sqlx::Error::Database(e) => e.message().to_string(),
         other => other.to_string(),
