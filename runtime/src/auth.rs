@@ -98,15 +98,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-/// Whether an endpoint the authorization server's metadata names may be used: over https,
-/// or over http only when the issuer itself is a plain-http loopback server (a test or a
-/// local development server).
-fn endpoint_allowed(issuer: &str, endpoint: &str) -> bool {
-    endpoint.starts_with("https://")
-        || (endpoint.starts_with("http://")
-            && reqwest::Url::parse(issuer).is_ok_and(|i| i.scheme() == "http" && is_loopback(&i)))
-}
-
 /// Why a request is refused: the status and the `WWW-Authenticate` header it gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
@@ -442,7 +433,7 @@ impl ResourceServer {
                     Failure::Server("the authorization server's metadata has no jwks_uri".into())
                 })?
                 .to_string();
-            if !endpoint_allowed(&self.config.issuer, &uri) {
+            if !is_secure_or_local(&uri) {
                 return Err(Failure::Server(format!(
                     "the authorization server's jwks_uri {uri} is not https"
                 )));
@@ -559,7 +550,7 @@ impl ResourceServer {
                 Failure::Server("the authorization server does not offer introspection".into())
             })?
             .to_string();
-        if !endpoint_allowed(&self.config.issuer, &endpoint) {
+        if !is_secure_or_local(&endpoint) {
             return Err(Failure::Server(format!(
                 "the introspection endpoint {endpoint} is not https"
             )));
@@ -751,18 +742,9 @@ mod tests {
         let resource = config("https://id.example.com", "http://10.0.0.5/mcp").check();
         assert!(resource.unwrap_err().contains("--auth-resource"));
         assert!(config("id.example.com", "https://m/mcp").check().is_err());
-        assert!(endpoint_allowed(
-            "https://id.example.com",
-            "https://id.example.com/jwks"
-        ));
-        assert!(!endpoint_allowed(
-            "https://id.example.com",
-            "http://id.example.com/jwks"
-        ));
-        assert!(endpoint_allowed(
-            "http://127.0.0.1:9",
-            "http://127.0.0.1:9/jwks"
-        ));
+        assert!(is_secure_or_local("https://id.example.com/jwks"));
+        assert!(!is_secure_or_local("http://id.example.com/jwks"));
+        assert!(is_secure_or_local("http://127.0.0.1:9/jwks"));
     }
 
     #[tokio::test]

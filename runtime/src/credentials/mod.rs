@@ -518,9 +518,7 @@ impl Supply {
             }
         }
     }
-}
 
-impl Supply {
     /// What a per-caller source lacks for `caller`, in words.
     fn needs_caller(&self, caller: Option<Caller<'_>>) -> String {
         match (self, caller) {

@@ -100,15 +100,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-/// Whether an endpoint the authorization server's metadata names may be used: over https,
-/// or over http only when the issuer itself is a plain-http loopback server (a test or a
-/// local development server).
-fn endpoint_allowed(issuer: &str, endpoint: &str) -> bool {
-    endpoint.starts_with("https://")
-        || (endpoint.starts_with("http://")
-            && reqwest::Url::parse(issuer).is_ok_and(|i| i.scheme() == "http" && is_loopback(&i)))
-}
-
 /// Why a request is refused: the status and the `WWW-Authenticate` header it gets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
@@ -444,7 +435,7 @@ impl ResourceServer {
                     Failure::Server("the authorization server's metadata has no jwks_uri".into())
                 })?
                 .to_string();
-            if !endpoint_allowed(&self.config.issuer, &uri) {
+            if !is_secure_or_local(&uri) {
                 return Err(Failure::Server(format!(
                     "the authorization server's jwks_uri {uri} is not https"
                 )));
@@ -561,7 +552,7 @@ impl ResourceServer {
                 Failure::Server("the authorization server does not offer introspection".into())
             })?
             .to_string();
-        if !endpoint_allowed(&self.config.issuer, &endpoint) {
+        if !is_secure_or_local(&endpoint) {
             return Err(Failure::Server(format!(
                 "the introspection endpoint {endpoint} is not https"
             )));
