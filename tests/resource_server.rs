@@ -218,6 +218,16 @@ async fn tokens_get_the_answers_the_authorization_rules_ask_for() {
     let stepped_up = issued(&http, &issuer, &resource, "read write").await;
     assert_eq!(attempt(&http, &resource, Some(&stepped_up)).await.0, 200);
 
+    // Behind the resource server clients use the public name, not a loopback one: the token
+    // is what guards it, so the Host check against DNS rebinding does not refuse them.
+    let public_name = reqwest::Client::builder()
+        .resolve("mcp.example.com", addr)
+        .build()
+        .unwrap();
+    let public_url = format!("http://mcp.example.com:{}/mcp", addr.port());
+    let (status, challenge) = attempt(&public_name, &public_url, Some(&stepped_up)).await;
+    assert_eq!(status, 200, "{challenge}");
+
     // Minted tokens, each wrong in one way; the control one is right.
     let claims = |change: &dyn Fn(&mut Value)| {
         let mut claims = json!({

@@ -1597,6 +1597,89 @@ async fn streamable_http_serves_the_same_tools() {
     assert!(served.is_ok(), "serve_http ended with {served:?}");
 }
 
+/// A plain stateless `tools/call` is answered without rmcp's per-request service (see
+/// `runtime/src/serve/direct_call.rs`); its answer must be the bytes rmcp would send. The
+/// same POST with weighted `Accept` ranges is left to rmcp, so each call is made both ways.
+#[tokio::test]
+async fn direct_calls_answer_exactly_as_rmcp_does() {
+    let upstream = Upstream::start().await;
+    let server = McpServer::new(load("results.yaml"), options(Some(upstream.url())));
+    let stop = CancellationToken::new();
+    let (ready, bound) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(serve_http(
+        server,
+        "127.0.0.1:0".parse().unwrap(),
+        stop.clone(),
+        Some(ready),
+    ));
+    let url = format!("http://{}/mcp", within(bound).await.unwrap());
+    let http = reqwest::Client::new();
+    let post = |name: &str, arguments: Value, accept: &'static str| {
+        let body = json!({"jsonrpc": "2.0", "id": "call-1", "method": "tools/call", "params": {
+            "name": name, "arguments": arguments,
+            "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                      "io.modelcontextprotocol/clientCapabilities": {},
+                      "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"}}}});
+        let request = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .header("Accept", accept)
+            .header("MCP-Protocol-Version", "2026-07-28")
+            .header("Mcp-Method", "tools/call")
+            .header("Mcp-Name", name)
+            .body(body.to_string());
+        async move {
+            let reply = within(request.send()).await.unwrap();
+            let status = reply.status().as_u16();
+            let content_type = reply.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .to_string();
+            (status, content_type, within(reply.text()).await.unwrap())
+        }
+    };
+    let calls = [
+        ("get_object", json!({})),
+        ("get_array", json!({})),
+        ("get_mismatch", json!({})),
+        ("get_text", json!({})),
+        ("get_image", json!({})),
+        ("get_pdf", json!({})),
+        ("get_missing", json!({})),
+        ("get_fail", json!({})),
+        (
+            "validate_item",
+            json!({"count": "many", "name": "é\u{2028}\""}),
+        ),
+    ];
+    for (name, arguments) in calls {
+        let direct = post(
+            name,
+            arguments.clone(),
+            "application/json, text/event-stream",
+        )
+        .await;
+        let seen_direct = upstream.take();
+        let through_rmcp = post(
+            name,
+            arguments,
+            "application/json;q=1, text/event-stream;q=0.9",
+        )
+        .await;
+        let seen_rmcp = upstream.take();
+        assert_eq!(direct, through_rmcp, "{name}");
+        assert_eq!(direct.0, 200, "{name}: {direct:?}");
+        assert_eq!(
+            seen_direct, seen_rmcp,
+            "{name}: the upstream saw different requests"
+        );
+    }
+
+    stop.cancel();
+    let served = within(task).await.expect("the server task does not panic");
+    assert!(served.is_ok(), "serve_http ended with {served:?}");
+}
+
 /// Serving HTTP on a non-loopback address without authentication is refused up front.
 #[tokio::test]
 async fn streamable_http_refuses_public_addresses() {

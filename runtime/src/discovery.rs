@@ -43,6 +43,11 @@ pub const DESCRIBE: &str = "describe_operations";
 /// See [`SEARCH`].
 pub const CALL: &str = "call_operation";
 
+/// Whether `name` is one of the three discovery tools.
+pub fn is_discovery_tool(name: &str) -> bool {
+    [SEARCH, DESCRIBE, CALL].contains(&name)
+}
+
 /// Most operations one `describe_operations` call returns.
 pub const MAX_DESCRIBE: usize = 10;
 /// Most results one search returns.

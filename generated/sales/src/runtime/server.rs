@@ -127,6 +127,13 @@ impl McpServer {
         &self.inner.api
     }
 
+    /// Whether `name` is a tool a call may name: an operation, or a discovery tool when the
+    /// server offers them.
+    pub fn has_tool(&self, name: &str) -> bool {
+        self.inner.by_name.contains_key(name)
+            || (self.inner.discover && discovery::is_discovery_tool(name))
+    }
+
     /// Whether the server offers the discovery tools instead of every tool.
     pub fn discovers(&self) -> bool {
         self.inner.discover
@@ -514,10 +521,19 @@ fn principal_of(context: &RequestContext<RoleServer>) -> Option<&Principal> {
 
 /// The caller of a request: its principal and the token that named it.
 fn caller_of(context: &RequestContext<RoleServer>) -> Option<Caller<'_>> {
-    let parts = context.extensions.get::<axum::http::request::Parts>()?;
+    caller_in(
+        &context
+            .extensions
+            .get::<axum::http::request::Parts>()?
+            .extensions,
+    )
+}
+
+/// The caller the resource server put in an HTTP request's extensions, if any.
+pub(crate) fn caller_in(extensions: &axum::http::Extensions) -> Option<Caller<'_>> {
     Some(Caller {
-        principal: parts.extensions.get::<Principal>()?,
-        token: &parts.extensions.get::<PresentedToken>()?.0,
+        principal: extensions.get::<Principal>()?,
+        token: &extensions.get::<PresentedToken>()?.0,
     })
 }
 

@@ -17,6 +17,8 @@ use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
+mod direct_call;
+
 /// Why serving stopped with an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -97,13 +99,25 @@ pub async fn serve_http_with_auth(
         .local_addr()
         .map_err(|e| ServeError::Listen(e.to_string()))?;
     // Plain JSON answers where no stream is needed: cheaper for every call than SSE framing.
-    let config = StreamableHttpServerConfig::default()
+    let mut config = StreamableHttpServerConfig::default()
         .with_json_response(true)
         .with_sse_keep_alive(None)
         .with_cancellation_token(stop.child_token());
+    if auth.is_some() {
+        // rmcp's default Host allowlist (loopback names) guards an unauthenticated local
+        // server against DNS rebinding. Behind the resource server every request needs an
+        // access token a rebinding page cannot have, and clients reach it by its public name.
+        config = config.disable_allowed_hosts();
+    }
+    let direct = Arc::new(direct_call::DirectCalls::new(
+        server.clone(),
+        &config.allowed_hosts,
+    ));
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
-    let mut router = axum::Router::new().nest_service("/mcp", service);
+    let mut router = axum::Router::new().nest_service("/mcp", service).layer(
+        axum::middleware::from_fn_with_state(direct, direct_call::answer),
+    );
     if let Some(auth) = auth {
         let metadata = auth.metadata().to_string();
         // The path-suffixed form follows the resource's own path (RFC 9728 section 3.1).
