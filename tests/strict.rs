@@ -150,6 +150,79 @@ fn the_checks_catch_what_clients_reject() {
     );
 }
 
+/// stdio answers `tools/list` straight from the model (`McpServer::tools_list_line`); every
+/// page must be the line rmcp writes for the handler's own result, in both protocol eras,
+/// page cuts included.
+#[test]
+fn direct_tools_list_lines_are_what_rmcp_writes() {
+    use mcpgen_runtime::server::{McpServer, ServeOptions};
+    use rmcp::model::{NumberOrString, ServerJsonRpcMessage, ServerResult};
+    for entry in corpus() {
+        let api = load_spec(&entry.path).api.unwrap();
+        // Small pages too for the smaller documents (the largest ones have many pages anyway).
+        let sizes: &[usize] = if entry.bytes < 2_000_000 {
+            &[512 * 1024, 4 * 1024]
+        } else {
+            &[512 * 1024]
+        };
+        for &page_bytes in sizes {
+            let server = McpServer::new(
+                api.clone(),
+                ServeOptions {
+                    page_bytes,
+                    ..ServeOptions::default()
+                },
+            );
+            for current_era in [true, false] {
+                let (mut cursor, mut pages, mut tools) = (None::<String>, 0, 0);
+                loop {
+                    let id = NumberOrString::Number(pages);
+                    let direct = server
+                        .tools_list_line(id.clone(), cursor.as_deref(), current_era)
+                        .unwrap_or_else(|| panic!("{}: the direct path answers", entry.id));
+                    let result = server.tools_list(cursor.as_deref(), None).unwrap();
+                    let next = result.next_cursor.clone();
+                    tools += result.tools.len();
+                    let mut result = ServerResult::ListToolsResult(result);
+                    if !current_era {
+                        result.strip_result_type_for_legacy_peer();
+                        result.strip_non_object_output_for_legacy_peer();
+                    }
+                    let mut expected =
+                        serde_json::to_vec(&ServerJsonRpcMessage::response(result, id)).unwrap();
+                    expected.push(b'\n');
+                    assert!(
+                        direct == expected,
+                        "{} page {pages} (era {current_era}, {page_bytes} B pages):\ndirect {}\nrmcp   {}",
+                        entry.id,
+                        String::from_utf8_lossy(&direct),
+                        String::from_utf8_lossy(&expected)
+                    );
+                    pages += 1;
+                    match next {
+                        Some(next) => cursor = Some(next),
+                        None => break,
+                    }
+                }
+                assert_eq!(tools, api.tools.len(), "{}", entry.id);
+            }
+        }
+    }
+    // What only the handler may answer is left to it.
+    let api = load_spec(&corpus()[0].path).api.unwrap();
+    let server = McpServer::new(api, ServeOptions::default());
+    assert!(
+        server
+            .tools_list_line(NumberOrString::Number(1), Some("999999"), true)
+            .is_none()
+    );
+    assert!(
+        server
+            .tools_list_line(NumberOrString::Number(1), Some("x"), true)
+            .is_none()
+    );
+}
+
 #[test]
 fn the_served_tools_are_the_listed_tools() {
     // The server builds rmcp tools directly; `mcpgen list --json` serializes the model. Both

@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
 mod direct_call;
+mod direct_list;
 
 /// Why serving stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -46,21 +47,31 @@ where
     R: AsyncRead + Send + Unpin + 'static,
     W: AsyncWrite + Send + Unpin + 'static,
 {
+    let (transport, writer) = direct_list::DirectStdio::new(server.clone(), io.0, io.1);
     let running = server
-        .serve(io)
+        .serve(transport)
         .await
         .map_err(|e| ServeError::Start(e.to_string()))?;
     let token = running.cancellation_token();
-    tokio::select! {
+    let outcome = tokio::select! {
         quit = running.waiting() => {
-            quit.map_err(|e| ServeError::Stopped(e.to_string()))?;
+            quit.map(|_| ()).map_err(|e| ServeError::Stopped(e.to_string()))
         }
         () = shutdown_signal() => {
             tracing::info!("signal received, shutting down");
             token.cancel();
+            Ok(())
         }
+    };
+    // Every answer already given reaches the client before this returns (the writer ends
+    // once the session has dropped the transport).
+    if tokio::time::timeout(std::time::Duration::from_secs(5), writer)
+        .await
+        .is_err()
+    {
+        tracing::warn!("gave up writing the last answers to the client");
     }
-    Ok(())
+    outcome
 }
 
 /// Serves Streamable HTTP at `/mcp` on `addr` until a signal arrives (or `stop` is

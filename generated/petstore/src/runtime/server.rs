@@ -18,13 +18,14 @@ use crate::runtime::policy::PolicyCheck;
 use crate::runtime::request::{self, Target};
 use crate::runtime::result::{from_response, tool_error};
 use crate::runtime::sql::Databases;
-use crate::runtime::tools_list::ToolsListView;
 use crate::runtime::tools_list::rmcp_tool;
+use crate::runtime::tools_list::{ToolView, ToolsListView};
 use crate::runtime::upstream::{Upstream, UpstreamOptions};
 use crate::runtime::validate::Validators;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, RequestId, ServerCapabilities, ServerConfig, ServerJsonRpcMessage,
+    ServerResult, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -510,6 +511,116 @@ impl McpServer {
     }
 }
 
+impl McpServer {
+    /// The `tools/list` result at `cursor` for `principal`: what the handler answers.
+    pub fn tools_list(
+        &self,
+        cursor: Option<&str>,
+        principal: Option<&Principal>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        if self.inner.discover {
+            let tools = discovery::discovery_tools(&self.inner.api)
+                .into_iter()
+                .filter_map(|t| serde_json::from_value::<Tool>(t).ok())
+                .collect();
+            return Ok(ListToolsResult::with_all_items(tools)
+                .with_ttl_ms(self.inner.options.list_ttl_ms)
+                .with_cache_scope(CacheScope::Public));
+        }
+        let start = self.page_start(cursor).ok_or_else(|| {
+            ErrorData::invalid_params(
+                format!("unknown cursor `{}`", cursor.unwrap_or_default()),
+                None,
+            )
+        })?;
+        let (tools, next) = self.page(start, principal);
+        // Under a policy the list depends on who asks: only that client may cache it.
+        let scope = if self.inner.api.policy.is_some() {
+            CacheScope::Private
+        } else {
+            CacheScope::Public
+        };
+        let mut result = ListToolsResult::with_all_items(tools)
+            .with_ttl_ms(self.inner.options.list_ttl_ms)
+            .with_cache_scope(scope);
+        result.next_cursor = next.map(|n| n.to_string());
+        Ok(result)
+    }
+
+    /// The JSON-RPC answer (one line) to `tools/list` at `cursor`, written straight from the
+    /// model. It is the line rmcp writes for [`McpServer::tools_list`]'s result (a test holds
+    /// them equal) without first copying each tool's schemas and `$defs` into rmcp `Tool`s,
+    /// which is most of what listing a large API costs. `current_era` is whether the client
+    /// speaks 2026-07-28 (older clients get the result without `resultType`, as rmcp sends
+    /// it). `None` where only the handler may answer: under a policy (the list depends on
+    /// the caller), with the discovery tools, for a cursor it refuses, or for an older client
+    /// and a tool whose output schema rmcp would drop.
+    pub fn tools_list_line(
+        &self,
+        id: RequestId,
+        cursor: Option<&str>,
+        current_era: bool,
+    ) -> Option<Vec<u8>> {
+        let inner = &self.inner;
+        let api = &inner.api;
+        if inner.discover || api.policy.is_some() {
+            return None;
+        }
+        let start = self.page_start(cursor)?;
+        let mut tools = vec![b'['];
+        let (mut size, mut count, mut next) = (0, 0, None);
+        for (i, tool) in api.tools.iter().enumerate().skip(start) {
+            let object_output = tool.output_schema.as_ref().is_none_or(|schema| {
+                schema.get("type").and_then(serde_json::Value::as_str) == Some("object")
+            });
+            if !current_era && !object_output {
+                return None;
+            }
+            let mark = tools.len();
+            if count > 0 {
+                tools.push(b',');
+            }
+            let written = tools.len();
+            serde_json::to_writer(&mut tools, &ToolView { api, tool }).ok()?;
+            let tool_size = tools.len() - written;
+            // The same cut as `page`: the page's tools, without separators, stay within
+            // `page_bytes`, and a page always holds at least one tool.
+            if count > 0 && size + tool_size > inner.options.page_bytes {
+                tools.truncate(mark);
+                next = Some(i);
+                break;
+            }
+            size += tool_size;
+            count += 1;
+        }
+        tools.push(b']');
+        let mut result = ListToolsResult::with_all_items(Vec::new())
+            .with_ttl_ms(inner.options.list_ttl_ms)
+            .with_cache_scope(CacheScope::Public);
+        result.next_cursor = next.map(|n| n.to_string());
+        let mut result = ServerResult::ListToolsResult(result);
+        if !current_era {
+            result.strip_result_type_for_legacy_peer();
+        }
+        // rmcp's own framing of the result, with the tools (its last field) spliced in.
+        let frame = serde_json::to_vec(&ServerJsonRpcMessage::response(result, id)).ok()?;
+        let head = frame.strip_suffix(b"[]}}")?;
+        let mut line = Vec::with_capacity(head.len() + tools.len() + 3);
+        line.extend_from_slice(head);
+        line.extend_from_slice(&tools);
+        line.extend_from_slice(b"}}\n");
+        Some(line)
+    }
+
+    /// The tool index a `tools/list` cursor names (the first page without one).
+    fn page_start(&self, cursor: Option<&str>) -> Option<usize> {
+        match cursor {
+            None => Some(0),
+            Some(c) => c.parse().ok().filter(|&i| i < self.inner.api.tools.len()),
+        }
+    }
+}
+
 /// The principal of a request: over authenticated HTTP, the resource server put it in the
 /// request's extensions; otherwise there is none.
 fn principal_of(context: &RequestContext<RoleServer>) -> Option<&Principal> {
@@ -601,41 +712,8 @@ impl ServerHandler for McpServer {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let principal = principal_of(&context);
-        if self.inner.discover {
-            let tools = discovery::discovery_tools(&self.inner.api)
-                .into_iter()
-                .filter_map(|t| serde_json::from_value::<Tool>(t).ok())
-                .collect();
-            return Ok(ListToolsResult::with_all_items(tools)
-                .with_ttl_ms(self.inner.options.list_ttl_ms)
-                .with_cache_scope(CacheScope::Public));
-        }
         let cursor = request.and_then(|r| r.cursor);
-        let start = match cursor.as_deref() {
-            None => 0,
-            Some(c) => match c.parse::<usize>() {
-                Ok(i) if i < self.inner.api.tools.len() => i,
-                _ => {
-                    return Err(ErrorData::invalid_params(
-                        format!("unknown cursor `{c}`"),
-                        None,
-                    ));
-                }
-            },
-        };
-        let (tools, next) = self.page(start, principal);
-        // Under a policy the list depends on who asks: only that client may cache it.
-        let scope = if self.inner.api.policy.is_some() {
-            CacheScope::Private
-        } else {
-            CacheScope::Public
-        };
-        let mut result = ListToolsResult::with_all_items(tools)
-            .with_ttl_ms(self.inner.options.list_ttl_ms)
-            .with_cache_scope(scope);
-        result.next_cursor = next.map(|n| n.to_string());
-        Ok(result)
+        self.tools_list(cursor.as_deref(), principal_of(&context))
     }
 
     async fn call_tool(
