@@ -24,7 +24,7 @@ pub fn diagnostics(outcome: &Outcome) -> std::io::Result<()> {
             .and_then(|f| outcome.files.iter().find(|s| &s.name == f))
             .map(|s| NamedText {
                 name: &s.name,
-                text: &s.text,
+                text: s.text(),
             });
         let shown = Shown { d, source };
         let mut text = String::new();

@@ -6,14 +6,23 @@
 //! reach into it, and parsed into `Value`s only in units: one path item, one component, one
 //! top-level section. YAML documents are parsed whole: the YAML parser has no raw values, and
 //! YAML documents are small in practice.
+//!
+//! A large JSON document's text is not kept in memory once the first pass has indexed it:
+//! each unit's bytes are read again from the open file when the unit is parsed, so the text
+//! (13 MB for GitHub) is never held beside the model built from it.
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
+use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::SystemTime;
 
 use super::source::{escape, pointer_get, unescape};
 
@@ -46,9 +55,101 @@ pub enum Document {
 
 /// A JSON object document: its text, the indexes built so far and the units parsed so far.
 pub struct LazyJson {
-    text: String,
+    text: Text,
     indexes: RefCell<HashMap<String, Rc<Index>>>,
     units: RefCell<HashMap<String, Rc<Value>>>,
+}
+
+/// JSON text larger than this is read again from its file unit by unit instead of kept.
+pub const KEEP_TEXT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Where a lazy document's text is.
+enum Text {
+    /// In memory.
+    Memory(String),
+    /// In its file, read range by range.
+    File(FileText),
+}
+
+/// A file a document was read from, kept open to read its text again.
+pub struct OpenedFile {
+    /// The open file: what it names stays the same even if the path is replaced meanwhile.
+    pub file: File,
+    /// Its path, for reading the whole text again when a diagnostic quotes it.
+    pub path: PathBuf,
+    /// Its length and modification time when read, to notice a change.
+    pub len: u64,
+    /// See `len`.
+    pub modified: Option<SystemTime>,
+}
+
+/// A text left in its file.
+struct FileText {
+    opened: RefCell<OpenedFile>,
+    /// Bytes before the text (a byte-order mark the reader dropped).
+    skip: u64,
+    len: usize,
+}
+
+impl Text {
+    fn len(&self) -> usize {
+        match self {
+            Text::Memory(text) => text.len(),
+            Text::File(file) => file.len,
+        }
+    }
+
+    /// The first byte in `range` that is not JSON whitespace.
+    fn first_byte(&self, range: Range<usize>) -> Option<u8> {
+        let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        match self {
+            Text::Memory(text) => text
+                .as_bytes()
+                .get(range)?
+                .iter()
+                .find(|b| !is_space(b))
+                .copied(),
+            Text::File(text) => {
+                let mut opened = text.opened.borrow_mut();
+                let file = &mut opened.file;
+                file.seek(SeekFrom::Start(text.skip + range.start as u64))
+                    .ok()?;
+                let mut chunk = [0u8; 512];
+                let mut left = range.len();
+                while left > 0 {
+                    let n = file.read(&mut chunk[..left.min(512)]).ok()?;
+                    if n == 0 {
+                        return None;
+                    }
+                    if let Some(b) = chunk[..n].iter().find(|b| !is_space(b)) {
+                        return Some(*b);
+                    }
+                    left -= n;
+                }
+                None
+            }
+        }
+    }
+
+    /// The text in `range`; `None` when the file no longer holds it (it was changed).
+    fn get(&self, range: Range<usize>) -> Option<Cow<'_, str>> {
+        match self {
+            Text::Memory(text) => text.get(range).map(Cow::Borrowed),
+            Text::File(text) => {
+                if range.end > text.len {
+                    return None;
+                }
+                let mut opened = text.opened.borrow_mut();
+                opened
+                    .file
+                    .seek(SeekFrom::Start(text.skip + range.start as u64))
+                    .ok()?;
+                let mut bytes = vec![0; range.len()];
+                opened.file.read_exact(&mut bytes).ok()?;
+                String::from_utf8(bytes).ok().map(Cow::Owned)
+            }
+        }
+    }
 }
 
 /// The members of one object or array: keys (indexes for arrays) and their byte ranges.
@@ -67,8 +168,13 @@ impl Document {
     }
 
     /// A JSON document whose top level is an object, checked for syntax and otherwise left
-    /// unparsed. Fails with serde_json's error (which has the line and column).
-    pub fn lazy_json(text: String) -> Result<Self, serde_json::Error> {
+    /// unparsed. Fails with serde_json's error (which has the line and column). With `file`
+    /// (where `text` was read from, after `skip` bytes), a large text is let go of once
+    /// indexed and read again from the file as units are parsed.
+    pub fn lazy_json(
+        text: String,
+        file: Option<(OpenedFile, u64)>,
+    ) -> Result<Self, serde_json::Error> {
         // One pass reads every byte once, which checks the syntax of the whole file, and
         // indexes the root and every object above a parsed unit (`/paths`, `/components/*`),
         // so no byte is scanned twice to reach a unit.
@@ -85,8 +191,16 @@ impl Document {
         deserializer.end()?;
         if !indexes.contains_key("") {
             // A scalar or array at the top: indexed like any node on demand.
-            indexes.insert(String::new(), Rc::new(index_of(&text, 0..text.len())?));
+            indexes.insert(String::new(), Rc::new(index_of(&text, 0)?));
         }
+        let text = match file {
+            Some((opened, skip)) if text.len() > KEEP_TEXT_BYTES => Text::File(FileText {
+                opened: RefCell::new(opened),
+                skip,
+                len: text.len(),
+            }),
+            _ => Text::Memory(text),
+        };
         Ok(Document::Lazy(LazyJson {
             text,
             indexes: RefCell::new(indexes),
@@ -94,11 +208,32 @@ impl Document {
         }))
     }
 
-    /// Takes the text out, leaving the document empty.
+    /// Takes the text out, leaving the document empty. A text left in its file is read
+    /// again (empty if the file cannot be read any more).
     pub fn into_text(self) -> String {
         match self {
             Document::Tree { text, .. } => text,
-            Document::Lazy(doc) => doc.text,
+            Document::Lazy(doc) => match doc.text {
+                Text::Memory(text) => text,
+                Text::File(text) => {
+                    let len = text.len;
+                    Text::File(text)
+                        .get(0..len)
+                        .map(Cow::into_owned)
+                        .unwrap_or_default()
+                }
+            },
+        }
+    }
+
+    /// The file whose text this document reads again as it goes, if it does.
+    pub fn text_file(&self) -> Option<std::cell::Ref<'_, OpenedFile>> {
+        match self {
+            Document::Lazy(LazyJson {
+                text: Text::File(text),
+                ..
+            }) => Some(text.opened.borrow()),
+            _ => None,
         }
     }
 
@@ -161,7 +296,7 @@ impl LazyJson {
     /// Whether the node at `pointer` is an object, looking only at its first byte.
     fn node_is_object(&self, pointer: &str) -> Option<()> {
         let range = self.range(pointer)?;
-        self.text[range].trim_start().starts_with('{').then_some(())
+        (self.text.first_byte(range)? == b'{').then_some(())
     }
 
     fn unit(&self, pointer: &str) -> Option<Rc<Value>> {
@@ -169,7 +304,7 @@ impl LazyJson {
             return Some(Rc::clone(unit));
         }
         let range = self.range(pointer)?;
-        let value: Value = serde_json::from_str(&self.text[range]).ok()?;
+        let value: Value = serde_json::from_str(&self.text.get(range)?).ok()?;
         let unit = Rc::new(value);
         self.units
             .borrow_mut()
@@ -192,7 +327,7 @@ impl LazyJson {
             return Some(Rc::clone(index));
         }
         let range = self.range(pointer)?;
-        let index = Rc::new(index_of(&self.text, range).ok()?);
+        let index = Rc::new(index_of(&self.text.get(range.clone())?, range.start).ok()?);
         self.indexes
             .borrow_mut()
             .insert(pointer.to_string(), Rc::clone(&index));
@@ -374,17 +509,17 @@ fn scalar_end(text: &str, start: usize) -> usize {
     at
 }
 
-/// The members of the object or array that `range` of `text` holds.
-fn index_of(text: &str, range: Range<usize>) -> Result<Index, serde_json::Error> {
-    let base = text.as_ptr() as usize;
-    let slice = &text[range];
+/// The members of the object or array `slice` holds, whose first byte is at `base` in the
+/// document's text.
+fn index_of(slice: &str, base: usize) -> Result<Index, serde_json::Error> {
+    let slice_start = slice.as_ptr() as usize;
     let mut deserializer = serde_json::Deserializer::from_str(slice);
     let raw = (&mut deserializer).deserialize_any(MembersVisitor)?;
     deserializer.end()?;
     let entries: Vec<(String, Range<usize>)> = raw
         .into_iter()
         .map(|(key, value)| {
-            let start = value.get().as_ptr() as usize - base;
+            let start = value.get().as_ptr() as usize - slice_start + base;
             (key, start..start + value.get().len())
         })
         .collect();
@@ -441,7 +576,7 @@ mod tests {
 
     #[test]
     fn reads_through_pointers_like_a_tree() {
-        let lazy = Document::lazy_json(DOC.to_string()).unwrap();
+        let lazy = Document::lazy_json(DOC.to_string(), None).unwrap();
         let tree = Document::tree(DOC.to_string(), serde_json::from_str(DOC).unwrap());
         for pointer in [
             "",
@@ -499,7 +634,7 @@ mod tests {
         ];
         for doc in docs {
             let tree_value: Value = serde_json::from_str(&doc).unwrap();
-            let lazy = Document::lazy_json(doc.clone()).unwrap();
+            let lazy = Document::lazy_json(doc.clone(), None).unwrap();
             let tree = Document::tree(doc.clone(), tree_value.clone());
             let mut all = Vec::new();
             pointers(&tree_value, String::new(), 5, &mut all);
@@ -522,9 +657,82 @@ mod tests {
     #[test]
     fn syntax_errors_anywhere_are_found_up_front() {
         let broken = DOC.replace(r#""k": 2"#, r#""k": 2,"#);
-        let error = Document::lazy_json(broken)
+        let error = Document::lazy_json(broken, None)
             .err()
             .expect("trailing comma refused");
         assert_eq!(error.line(), 3);
+    }
+
+    /// A file for one test, removed when dropped.
+    struct TempFile(PathBuf);
+
+    impl TempFile {
+        fn with(name: &str, bytes: &[u8]) -> Self {
+            let path = std::env::temp_dir().join(format!("mcpgen-{}-{name}", std::process::id()));
+            std::fs::write(&path, bytes).unwrap();
+            TempFile(path)
+        }
+
+        fn opened(&self) -> OpenedFile {
+            let file = File::open(&self.0).unwrap();
+            let metadata = file.metadata().unwrap();
+            OpenedFile {
+                file,
+                path: self.0.clone(),
+                len: metadata.len(),
+                modified: metadata.modified().ok(),
+            }
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_large_text_is_read_again_from_its_file_exactly() {
+        // Past the size kept in memory, with a byte-order mark before the text and multi-byte
+        // characters on both sides of unit boundaries.
+        let padding = "é".repeat(KEEP_TEXT_BYTES / 2 + 1);
+        let doc = format!(
+            "\n {{\"x-padding\": \"{padding}\", \"paths\": {{\"/é/{{id}}\": {{\"get\": {{\"operationId\": \"ü\"}}}}}},\n \"components\": {{\"schemas\": {{\"A\": {{\"enum\": [\"{padding}\"]}}, \"B\": {{\"$ref\": \"#/components/schemas/A\"}}}}}}, \"list\": [1, {{\"k\": \"ß\"}}]}}"
+        );
+        assert!(doc.len() > KEEP_TEXT_BYTES);
+        let file = TempFile::with("large.json", format!("\u{feff}{doc}").as_bytes());
+        let lazy = Document::lazy_json(doc.clone(), Some((file.opened(), 3))).unwrap();
+        assert!(lazy.text_file().is_some(), "the text is left in the file");
+        let tree_value: Value = serde_json::from_str(&doc).unwrap();
+        let tree = Document::tree(doc.clone(), tree_value.clone());
+        let mut all = Vec::new();
+        pointers(&tree_value, String::new(), 5, &mut all);
+        for pointer in all {
+            assert_eq!(
+                lazy.node(&pointer).map(|n| n.clone()),
+                tree.node(&pointer).map(|n| n.clone()),
+                "{pointer}"
+            );
+            assert_eq!(lazy.keys(&pointer), tree.keys(&pointer), "{pointer}");
+        }
+        assert_eq!(lazy.into_text(), doc);
+
+        // A small text stays in memory even when its file is known.
+        let small = TempFile::with("small.json", DOC.as_bytes());
+        let lazy = Document::lazy_json(DOC.to_string(), Some((small.opened(), 0))).unwrap();
+        assert!(lazy.text_file().is_none());
+    }
+
+    #[test]
+    fn a_file_cut_short_reads_as_missing_not_as_other_text() {
+        let padding = "x".repeat(KEEP_TEXT_BYTES + 1);
+        let doc = format!(
+            r#"{{"paths": {{"/a": {{"get": {{}}}}}}, "x-padding": "{padding}", "components": {{"schemas": {{"A": {{}}}}}}}}"#
+        );
+        let file = TempFile::with("cut.json", doc.as_bytes());
+        let lazy = Document::lazy_json(doc.clone(), Some((file.opened(), 0))).unwrap();
+        std::fs::write(&file.0, &doc[..100]).unwrap();
+        assert!(lazy.node("/paths/~1a").is_some(), "within what is left");
+        assert!(lazy.node("/components/schemas/A").is_none());
     }
 }

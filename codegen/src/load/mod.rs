@@ -63,8 +63,46 @@ impl LoadOptions {
 pub struct SourceText {
     /// The name diagnostics use for it.
     pub name: String,
-    /// Its full text.
-    pub text: String,
+    /// Its full text, once known.
+    text: std::sync::OnceLock<String>,
+    /// Where to read the text from when it was not kept (a large document).
+    path: Option<PathBuf>,
+}
+
+impl SourceText {
+    /// A file whose text is at hand.
+    pub fn new(name: String, text: String) -> Self {
+        SourceText {
+            name,
+            text: std::sync::OnceLock::from(text),
+            path: None,
+        }
+    }
+
+    /// A file whose text is read from `path` when first asked for: a large document's text
+    /// is not kept in memory for diagnostics that may never quote it.
+    pub fn on_disk(name: String, path: PathBuf) -> Self {
+        SourceText {
+            name,
+            text: std::sync::OnceLock::new(),
+            path: Some(path),
+        }
+    }
+
+    /// Its full text (empty when a file read again no longer can be).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let text = self
+                .path
+                .as_ref()
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .unwrap_or_default();
+            match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_string(),
+                None => text,
+            }
+        })
+    }
 }
 
 /// What loading a document produced.
@@ -132,24 +170,27 @@ pub fn load_with_overlays(path: &Path, options: &LoadOptions, overlays: &[Overla
             None
         }
     };
-    let mut files: Vec<SourceText> = sources
-        .into_texts()
-        .into_iter()
-        .map(|(name, text)| SourceText { name, text })
-        .collect();
+    for name in sources.changed_files() {
+        diagnostics.push(
+            Diagnostic::error("io", format!("{name} changed while it was being read"))
+                .help("load it again once it is written"),
+        );
+    }
+    let mut files = sources.into_texts();
     if files.is_empty()
         && let Ok(bytes) = std::fs::read(path)
         && bytes.len() as u64 <= options.max_file_bytes
     {
-        files.push(SourceText {
+        files.push(SourceText::new(
             name,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        });
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
     }
-    files.extend(overlays.iter().map(|o| SourceText {
-        name: o.file.clone(),
-        text: o.text.clone(),
-    }));
+    files.extend(
+        overlays
+            .iter()
+            .map(|o| SourceText::new(o.file.clone(), o.text.clone())),
+    );
     // Errors are placed now; warnings only when shown (`Outcome::place_all`), because working
     // out a position means re-reading the file, which a large document cannot afford each run.
     place(&mut diagnostics, &files, Diagnostic::is_error);
@@ -218,12 +259,12 @@ fn place(diagnostics: &mut [Diagnostic], files: &[SourceText], which: fn(&Diagno
             if d.span.is_none()
                 && let (Some(line), Some(column)) = (d.line, d.column)
             {
-                d.span = Some((offset_of(&source.text, line, column), 1));
+                d.span = Some((offset_of(source.text(), line, column), 1));
             }
             continue;
         }
         let Some(pointer) = &d.pointer else { continue };
-        if let Some(position) = locate::locate(&source.text, pointer) {
+        if let Some(position) = locate::locate(source.text(), pointer) {
             d.line = Some(position.line);
             d.column = Some(position.column);
             d.span = Some((position.offset, position.len));

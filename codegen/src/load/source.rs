@@ -2,10 +2,11 @@
 //!
 //! Every file is read once, checked (size, binary content, UTF-8), parsed as JSON or YAML by
 //! looking at its content rather than its extension, and kept with its text so diagnostics can
-//! quote it. `$ref`s are resolved relative to the file that contains them; a reference may not
+//! quote it (a large JSON document's text stays in its file; see [`Document::lazy_json`]). `$ref`s are resolved relative to the file that contains them; a reference may not
 //! leave the ref root folder and never goes to the network.
 
-use super::document::{Document, NodeRef};
+use super::SourceText;
+use super::document::{Document, NodeRef, OpenedFile};
 use super::locate;
 use crate::Diagnostic;
 use serde_json::Value;
@@ -105,11 +106,34 @@ impl Sources {
         self.files[file].doc.release(pointer);
     }
 
-    /// Every file's name and text, in the order they were reached.
-    pub fn into_texts(self) -> Vec<(String, String)> {
+    /// Every file's name and text, in the order they were reached. A large document's text,
+    /// which was not kept, is read again from its file only if a diagnostic quotes it.
+    pub fn into_texts(self) -> Vec<SourceText> {
         self.files
             .into_iter()
-            .map(|f| (f.name, f.doc.into_text()))
+            .map(|f| {
+                let on_disk = f.doc.text_file().map(|file| file.path.clone());
+                match on_disk {
+                    Some(path) => SourceText::on_disk(f.name, path),
+                    None => SourceText::new(f.name, f.doc.into_text()),
+                }
+            })
+            .collect()
+    }
+
+    /// The files read again as loading went on that are not as they were when first read:
+    /// what was built from them may mix two versions.
+    pub fn changed_files(&self) -> Vec<&str> {
+        self.files
+            .iter()
+            .filter(|f| {
+                f.doc.text_file().is_some_and(|opened| {
+                    let now = opened.file.metadata().ok();
+                    now.as_ref().map(std::fs::Metadata::len) != Some(opened.len)
+                        || now.and_then(|m| m.modified().ok()) != opened.modified
+                })
+            })
+            .map(|f| f.name.as_str())
             .collect()
     }
 
@@ -336,9 +360,21 @@ fn read_document(path: &Path, name: &str, max_bytes: u64) -> Result<Document, Bo
             .help("raise the limit with --max-file-size if the document is genuine"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(io_err)?;
+    let mut file = std::fs::File::open(path).map_err(io_err)?;
+    let metadata = file.metadata().map_err(io_err)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(io_err)?;
+    let read = bytes.len() as u64;
     let text = check_text(bytes, name)?;
-    parse(text, name)
+    // A large JSON document is read again from this open file, unit by unit.
+    let opened = OpenedFile {
+        file,
+        path: path.to_path_buf(),
+        len: read,
+        modified: metadata.modified().ok(),
+    };
+    let skip = read - text.len() as u64;
+    parse(text, name, Some((opened, skip)))
 }
 
 /// A byte count for people: `64 bytes`, `12.4 KiB`, `100.0 MiB`.
@@ -390,7 +426,12 @@ fn check_text(bytes: Vec<u8>, name: &str) -> Result<String, Box<Diagnostic>> {
 }
 
 /// Parses JSON or YAML, chosen by the first meaningful character: `{` or `[` means JSON.
-fn parse(text: String, name: &str) -> Result<Document, Box<Diagnostic>> {
+/// `file` is where the text was read from, after how many bytes (see [`Document::lazy_json`]).
+fn parse(
+    text: String,
+    name: &str,
+    file: Option<(OpenedFile, u64)>,
+) -> Result<Document, Box<Diagnostic>> {
     let meaningful = text
         .lines()
         .map(str::trim)
@@ -410,7 +451,7 @@ fn parse(text: String, name: &str) -> Result<Document, Box<Diagnostic>> {
             )
         };
     if first.starts_with('{') {
-        return Document::lazy_json(text).map_err(json_error);
+        return Document::lazy_json(text, file).map_err(json_error);
     }
     if first.starts_with('[') {
         let root = serde_json::from_str(&text).map_err(json_error)?;
@@ -543,4 +584,34 @@ pub fn pointer_get<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
         };
     }
     Some(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::document::KEEP_TEXT_BYTES;
+
+    #[test]
+    fn a_large_document_changed_while_loading_is_noticed() {
+        let dir = std::env::temp_dir().join(format!("mcpgen-sources-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.json");
+        let padding = "x".repeat(KEEP_TEXT_BYTES + 1);
+        let doc = format!(r#"{{"openapi": "3.1.0", "x-padding": "{padding}", "paths": {{}}}}"#);
+        std::fs::write(&path, &doc).unwrap();
+        let mut sources = Sources::new(dir.clone(), u64::MAX);
+        let file = sources.open(&path, "big.json").unwrap();
+        assert_eq!(
+            sources.node(file, "/openapi").map(|n| n.clone()),
+            Some("3.1.0".into())
+        );
+        assert!(sources.changed_files().is_empty());
+
+        std::fs::write(&path, format!("{doc} ")).unwrap();
+        assert_eq!(sources.changed_files(), vec!["big.json"]);
+        // Diagnostics quote the file as it is now, read only when asked for.
+        let texts = sources.into_texts();
+        assert_eq!(texts[0].text(), format!("{doc} "));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

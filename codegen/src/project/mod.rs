@@ -208,10 +208,7 @@ fn load_project_text(path: &Path, text: String, options: &LoadOptions) -> Outcom
         &text,
         serde_saphyr::options! { strict_booleans: true },
     );
-    outcome.files.push(SourceText {
-        name: name.clone(),
-        text,
-    });
+    outcome.files.push(SourceText::new(name.clone(), text));
     let project = match parsed {
         Ok(project) => project,
         Err(e) => {

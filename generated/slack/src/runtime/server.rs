@@ -567,7 +567,9 @@ impl McpServer {
             return None;
         }
         let start = self.page_start(cursor)?;
-        let mut tools = vec![b'['];
+        // Sized for a page up front, not grown by doubling: a large API's pages are ~0.5 MB.
+        let mut tools = Vec::with_capacity(inner.options.page_bytes.min(8 << 20) + (64 << 10));
+        tools.push(b'[');
         let (mut size, mut count, mut next) = (0, 0, None);
         for (i, tool) in api.tools.iter().enumerate().skip(start) {
             let object_output = tool.output_schema.as_ref().is_none_or(|schema| {
