@@ -1533,6 +1533,78 @@ async fn tools_list_pages_in_the_handshake_era() {
     check_pagination(Era::Handshake).await;
 }
 
+/// A client may send many requests before reading any answer. Over stdio the direct
+/// `tools/list` answers then wait for room in the writer while calls finish around them;
+/// rmcp's loop drops a pending receive whenever something else happens first, and no answer
+/// may be lost when it does.
+#[tokio::test]
+async fn stdio_answers_every_pipelined_request() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let upstream = Upstream::start().await;
+    let server = McpServer::new(
+        load("results.yaml"),
+        ServeOptions {
+            page_bytes: 512,
+            ..options(Some(upstream.url()))
+        },
+    );
+    // A small pipe: the server's writes stall until the client reads.
+    let (client, served) = tokio::io::duplex(1024);
+    let (server_read, server_write) = tokio::io::split(served);
+    let serving = tokio::spawn(serve_io(server, (server_read, server_write)));
+    let (client_read, mut client_write) = tokio::io::split(client);
+    let mut lines = BufReader::new(client_read).lines();
+
+    let line = |value: Value| format!("{value}\n");
+    within(
+        client_write.write_all(
+            line(json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "t", "version": "1"}}}))
+            .as_bytes(),
+        ),
+    )
+    .await
+    .unwrap();
+    let answer = within(lines.next_line()).await.unwrap().unwrap();
+    assert!(answer.contains("serverInfo"), "{answer}");
+    let mut requests = line(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let count = 60;
+    for i in 0..count {
+        requests += &line(
+            json!({"jsonrpc": "2.0", "id": 1000 + i, "method": "tools/list",
+            "params": {"cursor": (i % 5).to_string()}}),
+        );
+        requests += &line(
+            json!({"jsonrpc": "2.0", "id": 2000 + i, "method": "tools/call",
+            "params": {"name": "get_object", "arguments": {}}}),
+        );
+    }
+    let writing = tokio::spawn(async move {
+        client_write.write_all(requests.as_bytes()).await.unwrap();
+        client_write
+    });
+    // Let answers pile up before reading any.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut ids = std::collections::BTreeSet::new();
+    while ids.len() < 2 * count as usize {
+        let answer = within(lines.next_line())
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("the server closed after {} answers", ids.len()));
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert!(answer.get("result").is_some(), "{answer}");
+        ids.insert(answer["id"].as_i64().unwrap());
+    }
+    let expected: std::collections::BTreeSet<i64> =
+        (0..count).flat_map(|i| [1000 + i, 2000 + i]).collect();
+    assert_eq!(ids, expected);
+    drop(within(writing).await.unwrap());
+    drop(lines);
+    let served = within(serving).await.unwrap();
+    assert!(served.is_ok(), "{served:?}");
+}
+
 // ----- Streamable HTTP -----------------------------------------------------------------------
 
 #[tokio::test]
@@ -1597,13 +1669,21 @@ async fn streamable_http_serves_the_same_tools() {
     assert!(served.is_ok(), "serve_http ended with {served:?}");
 }
 
-/// A plain stateless `tools/call` is answered without rmcp's per-request service (see
-/// `runtime/src/serve/direct_call.rs`); its answer must be the bytes rmcp would send. The
-/// same POST with weighted `Accept` ranges is left to rmcp, so each call is made both ways.
+/// A plain stateless `tools/call` or `tools/list` is answered without rmcp's per-request
+/// service (see `runtime/src/serve/direct_call.rs`); its answer must be the bytes rmcp would
+/// send. The same POST with weighted `Accept` ranges is left to rmcp, so each is made both
+/// ways.
 #[tokio::test]
-async fn direct_calls_answer_exactly_as_rmcp_does() {
+async fn direct_answers_are_exactly_what_rmcp_sends() {
     let upstream = Upstream::start().await;
-    let server = McpServer::new(load("results.yaml"), options(Some(upstream.url())));
+    let server = McpServer::new(
+        load("results.yaml"),
+        ServeOptions {
+            // Several pages, so cursors are exercised.
+            page_bytes: 2048,
+            ..options(Some(upstream.url()))
+        },
+    );
     let stop = CancellationToken::new();
     let (ready, bound) = tokio::sync::oneshot::channel();
     let task = tokio::spawn(serve_http(
@@ -1674,6 +1754,52 @@ async fn direct_calls_answer_exactly_as_rmcp_does() {
             "{name}: the upstream saw different requests"
         );
     }
+
+    // tools/list pages, and a cursor only rmcp may refuse.
+    let list = |cursor: Option<&str>, accept: &'static str| {
+        let mut params = json!({"_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"}}});
+        if let Some(cursor) = cursor {
+            params["cursor"] = cursor.into();
+        }
+        let body = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list", "params": params});
+        let request = http
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .header("Accept", accept)
+            .header("MCP-Protocol-Version", "2026-07-28")
+            .header("Mcp-Method", "tools/list")
+            .body(body.to_string());
+        async move {
+            let reply = within(request.send()).await.unwrap();
+            let status = reply.status().as_u16();
+            (status, within(reply.text()).await.unwrap())
+        }
+    };
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let direct = list(cursor.as_deref(), "application/json, text/event-stream").await;
+        let through_rmcp = list(
+            cursor.as_deref(),
+            "application/json;q=1, text/event-stream;q=0.9",
+        )
+        .await;
+        assert_eq!(direct, through_rmcp, "page {pages}");
+        assert_eq!(direct.0, 200, "{direct:?}");
+        pages += 1;
+        let page: Value = serde_json::from_str(&direct.1).unwrap();
+        match page["result"]["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert!(pages > 2, "{pages} pages");
+    let refused = list(Some("999"), "application/json, text/event-stream").await;
+    let refused_by_rmcp = list(Some("999"), "application/json;q=1, text/event-stream;q=0.9").await;
+    assert_eq!(refused, refused_by_rmcp);
+    assert!(refused.1.contains("unknown cursor"), "{refused:?}");
 
     stop.cancel();
     let served = within(task).await.expect("the server task does not panic");

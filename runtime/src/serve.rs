@@ -46,23 +46,24 @@ where
     W: AsyncWrite + Send + Unpin + 'static,
 {
     let (transport, writer) = direct_list::DirectStdio::new(server.clone(), io.0, io.1);
-    let running = server
-        .serve(transport)
-        .await
-        .map_err(|e| ServeError::Start(e.to_string()))?;
-    let token = running.cancellation_token();
-    let outcome = tokio::select! {
-        quit = running.waiting() => {
-            quit.map(|_| ()).map_err(|e| ServeError::Stopped(e.to_string()))
+    let outcome = match server.serve(transport).await {
+        Ok(running) => {
+            let token = running.cancellation_token();
+            tokio::select! {
+                quit = running.waiting() => {
+                    quit.map(|_| ()).map_err(|e| ServeError::Stopped(e.to_string()))
+                }
+                () = shutdown_signal() => {
+                    tracing::info!("signal received, shutting down");
+                    token.cancel();
+                    Ok(())
+                }
+            }
         }
-        () = shutdown_signal() => {
-            tracing::info!("signal received, shutting down");
-            token.cancel();
-            Ok(())
-        }
+        Err(e) => Err(ServeError::Start(e.to_string())),
     };
-    // Every answer already given reaches the client before this returns (the writer ends
-    // once the session has dropped the transport).
+    // Every answer already given (a refused `initialize` too) reaches the client before this
+    // returns: the writer ends once the session has dropped the transport.
     if tokio::time::timeout(std::time::Duration::from_secs(5), writer)
         .await
         .is_err()
@@ -124,9 +125,13 @@ pub async fn serve_http_with_auth(
     ));
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
-    let mut router = axum::Router::new().nest_service("/mcp", service).layer(
-        axum::middleware::from_fn_with_state(direct, direct_call::answer),
-    );
+    // A route layer: the direct path answers at `/mcp` only, never for an unknown path.
+    let mut router = axum::Router::new()
+        .nest_service("/mcp", service)
+        .route_layer(axum::middleware::from_fn_with_state(
+            direct,
+            direct_call::answer,
+        ));
     if let Some(auth) = auth {
         let metadata = auth.metadata().to_string();
         // The path-suffixed form follows the resource's own path (RFC 9728 section 3.1).

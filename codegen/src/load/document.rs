@@ -20,7 +20,6 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::SystemTime;
 
@@ -75,8 +74,6 @@ enum Text {
 pub struct OpenedFile {
     /// The open file: what it names stays the same even if the path is replaced meanwhile.
     pub file: File,
-    /// Its path, for reading the whole text again when a diagnostic quotes it.
-    pub path: PathBuf,
     /// Its length and modification time when read, to notice a change.
     pub len: u64,
     /// See `len`.
@@ -89,6 +86,8 @@ struct FileText {
     /// Bytes before the text (a byte-order mark the reader dropped).
     skip: u64,
     len: usize,
+    /// Whether reading it again ever failed (the file was cut short or changed).
+    failed: std::cell::Cell<bool>,
 }
 
 impl Text {
@@ -117,8 +116,9 @@ impl Text {
                 let mut chunk = [0u8; 512];
                 let mut left = range.len();
                 while left > 0 {
-                    let n = file.read(&mut chunk[..left.min(512)]).ok()?;
+                    let n = file.read(&mut chunk[..left.min(512)]).unwrap_or(0);
                     if n == 0 {
+                        text.failed.set(true);
                         return None;
                     }
                     if let Some(b) = chunk[..n].iter().find(|b| !is_space(b)) {
@@ -136,19 +136,30 @@ impl Text {
         match self {
             Text::Memory(text) => text.get(range).map(Cow::Borrowed),
             Text::File(text) => {
-                if range.end > text.len {
-                    return None;
+                let read = text.read(range);
+                if read.is_none() {
+                    text.failed.set(true);
                 }
-                let mut opened = text.opened.borrow_mut();
-                opened
-                    .file
-                    .seek(SeekFrom::Start(text.skip + range.start as u64))
-                    .ok()?;
-                let mut bytes = vec![0; range.len()];
-                opened.file.read_exact(&mut bytes).ok()?;
-                String::from_utf8(bytes).ok().map(Cow::Owned)
+                read.map(Cow::Owned)
             }
         }
+    }
+}
+
+impl FileText {
+    /// The text in `range`, read from the file.
+    fn read(&self, range: Range<usize>) -> Option<String> {
+        if range.end > self.len {
+            return None;
+        }
+        let mut opened = self.opened.borrow_mut();
+        opened
+            .file
+            .seek(SeekFrom::Start(self.skip + range.start as u64))
+            .ok()?;
+        let mut bytes = vec![0; range.len()];
+        opened.file.read_exact(&mut bytes).ok()?;
+        String::from_utf8(bytes).ok()
     }
 }
 
@@ -198,6 +209,7 @@ impl Document {
                 opened: RefCell::new(opened),
                 skip,
                 len: text.len(),
+                failed: std::cell::Cell::new(false),
             }),
             _ => Text::Memory(text),
         };
@@ -226,15 +238,33 @@ impl Document {
         }
     }
 
-    /// The file whose text this document reads again as it goes, if it does.
-    pub fn text_file(&self) -> Option<std::cell::Ref<'_, OpenedFile>> {
+    /// For a document that reads its text again as it goes: the file, and the bytes before
+    /// the text in it.
+    pub fn text_file(&self) -> Option<(std::cell::Ref<'_, OpenedFile>, u64)> {
         match self {
             Document::Lazy(LazyJson {
                 text: Text::File(text),
                 ..
-            }) => Some(text.opened.borrow()),
+            }) => Some((text.opened.borrow(), text.skip)),
             _ => None,
         }
+    }
+
+    /// Whether the text this document reads again as it goes is no longer what it was: the
+    /// file's length or modification time changed, or a read of it failed.
+    pub fn text_changed(&self) -> bool {
+        let Document::Lazy(LazyJson {
+            text: Text::File(text),
+            ..
+        }) = self
+        else {
+            return false;
+        };
+        let opened = text.opened.borrow();
+        let now = opened.file.metadata().ok();
+        text.failed.get()
+            || now.as_ref().map(std::fs::Metadata::len) != Some(opened.len)
+            || now.and_then(|m| m.modified().ok()) != opened.modified
     }
 
     /// The node at `pointer`, if the document has one.
@@ -664,7 +694,7 @@ mod tests {
     }
 
     /// A file for one test, removed when dropped.
-    struct TempFile(PathBuf);
+    struct TempFile(std::path::PathBuf);
 
     impl TempFile {
         fn with(name: &str, bytes: &[u8]) -> Self {
@@ -678,7 +708,6 @@ mod tests {
             let metadata = file.metadata().unwrap();
             OpenedFile {
                 file,
-                path: self.0.clone(),
                 len: metadata.len(),
                 modified: metadata.modified().ok(),
             }
@@ -703,6 +732,7 @@ mod tests {
         let file = TempFile::with("large.json", format!("\u{feff}{doc}").as_bytes());
         let lazy = Document::lazy_json(doc.clone(), Some((file.opened(), 3))).unwrap();
         assert!(lazy.text_file().is_some(), "the text is left in the file");
+        assert!(!lazy.text_changed());
         let tree_value: Value = serde_json::from_str(&doc).unwrap();
         let tree = Document::tree(doc.clone(), tree_value.clone());
         let mut all = Vec::new();
@@ -734,5 +764,6 @@ mod tests {
         std::fs::write(&file.0, &doc[..100]).unwrap();
         assert!(lazy.node("/paths/~1a").is_some(), "within what is left");
         assert!(lazy.node("/components/schemas/A").is_none());
+        assert!(lazy.text_changed(), "a failed read is remembered");
     }
 }

@@ -65,8 +65,9 @@ pub struct SourceText {
     pub name: String,
     /// Its full text, once known.
     text: std::sync::OnceLock<String>,
-    /// Where to read the text from when it was not kept (a large document).
-    path: Option<PathBuf>,
+    /// Where to read the text from when it was not kept (a large document): the file as it
+    /// was opened for loading, and the bytes before the text in it.
+    file: Option<(std::sync::Arc<std::fs::File>, u64)>,
 }
 
 impl SourceText {
@@ -75,32 +76,34 @@ impl SourceText {
         SourceText {
             name,
             text: std::sync::OnceLock::from(text),
-            path: None,
+            file: None,
         }
     }
 
-    /// A file whose text is read from `path` when first asked for: a large document's text
-    /// is not kept in memory for diagnostics that may never quote it.
-    pub fn on_disk(name: String, path: PathBuf) -> Self {
+    /// A file whose text is read from `file` (after `skip` bytes) when first asked for: a
+    /// large document's text is not kept in memory for diagnostics that may never quote it.
+    pub fn on_disk(name: String, file: std::fs::File, skip: u64) -> Self {
         SourceText {
             name,
             text: std::sync::OnceLock::new(),
-            path: Some(path),
+            file: Some((std::sync::Arc::new(file), skip)),
         }
     }
 
     /// Its full text (empty when a file read again no longer can be).
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| {
-            let text = self
-                .path
-                .as_ref()
-                .and_then(|path| std::fs::read_to_string(path).ok())
-                .unwrap_or_default();
-            match text.strip_prefix('\u{feff}') {
-                Some(rest) => rest.to_string(),
-                None => text,
+            use std::io::{Read, Seek, SeekFrom};
+            let mut text = String::new();
+            if let Some((file, skip)) = &self.file {
+                let mut file: &std::fs::File = file;
+                if file.seek(SeekFrom::Start(*skip)).is_err()
+                    || file.read_to_string(&mut text).is_err()
+                {
+                    text.clear();
+                }
             }
+            text
         })
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every file is read once, checked (size, binary content, UTF-8), parsed as JSON or YAML by
 //! looking at its content rather than its extension, and kept with its text so diagnostics can
-//! quote it (a large JSON document's text stays in its file; see [`Document::lazy_json`]). `$ref`s are resolved relative to the file that contains them; a reference may not
+//! quote it (a large JSON document's text stays in its file; see
+//! [`Document::lazy_json`]). `$ref`s are resolved relative to the file that contains them; a reference may not
 //! leave the ref root folder and never goes to the network.
 
 use super::SourceText;
@@ -112,9 +113,12 @@ impl Sources {
         self.files
             .into_iter()
             .map(|f| {
-                let on_disk = f.doc.text_file().map(|file| file.path.clone());
+                let on_disk = f
+                    .doc
+                    .text_file()
+                    .and_then(|(opened, skip)| Some((opened.file.try_clone().ok()?, skip)));
                 match on_disk {
-                    Some(path) => SourceText::on_disk(f.name, path),
+                    Some((file, skip)) => SourceText::on_disk(f.name, file, skip),
                     None => SourceText::new(f.name, f.doc.into_text()),
                 }
             })
@@ -126,13 +130,7 @@ impl Sources {
     pub fn changed_files(&self) -> Vec<&str> {
         self.files
             .iter()
-            .filter(|f| {
-                f.doc.text_file().is_some_and(|opened| {
-                    let now = opened.file.metadata().ok();
-                    now.as_ref().map(std::fs::Metadata::len) != Some(opened.len)
-                        || now.and_then(|m| m.modified().ok()) != opened.modified
-                })
-            })
+            .filter(|f| f.doc.text_changed())
             .map(|f| f.name.as_str())
             .collect()
     }
@@ -369,7 +367,6 @@ fn read_document(path: &Path, name: &str, max_bytes: u64) -> Result<Document, Bo
     // A large JSON document is read again from this open file, unit by unit.
     let opened = OpenedFile {
         file,
-        path: path.to_path_buf(),
         len: read,
         modified: metadata.modified().ok(),
     };

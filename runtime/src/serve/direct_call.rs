@@ -1,10 +1,13 @@
-//! `tools/call` over Streamable HTTP answered directly, without rmcp's per-request machinery.
+//! `tools/call` and `tools/list` over Streamable HTTP answered directly, without rmcp's
+//! per-request machinery.
 //!
 //! In the 2026-07-28 era every POST stands alone. rmcp answers each one by building a service,
 //! a transport, channels and a task for it, which costs more than mcpgen's own work for a
-//! call. A POST that is plainly a well-formed stateless `tools/call` of a known tool is
-//! answered here: the same checks rmcp makes pass, the same handler runs, and the answer is
-//! the same bytes (a test holds the two paths equal). Everything else (another method, an
+//! call. A POST that is plainly a well-formed stateless `tools/call` of a known tool, or a
+//! `tools/list` that does not depend on the caller, is answered here: the same checks rmcp
+//! makes pass, the same handler code runs (a list page is written straight from the model,
+//! see `McpServer::tools_list_line`), and the answer is the same bytes (a test holds the two
+//! paths equal). Everything else (another method, an
 //! older protocol, a session, an unexpected header, a malformed body, an unknown tool) goes
 //! to rmcp untouched, so rmcp alone decides every refusal.
 
@@ -31,6 +34,7 @@ pub(super) struct DirectCalls {
 }
 
 impl DirectCalls {
+    /// The direct path for `server`, letting through the `Host`s rmcp's own check allows.
     pub(super) fn new(server: McpServer, allowed_hosts: &[String]) -> Self {
         DirectCalls {
             server,
@@ -49,15 +53,15 @@ struct Gate {
 
 impl Gate {
     /// Whether the headers are exactly what rmcp accepts for a stateless 2026-07-28
-    /// `tools/call` (its body is checked next): anything else is for rmcp to judge.
+    /// `tools/call` or `tools/list` (its body is checked next): anything else is for rmcp to
+    /// judge.
     fn headers_fit(&self, method: &Method, headers: &HeaderMap) -> bool {
         method == Method::POST
             && !headers.contains_key("mcp-session-id")
             && !headers.contains_key(header::ORIGIN)
             && only(headers, "mcp-protocol-version")
                 .is_some_and(|v| v == ProtocolVersion::V_2026_07_28.as_str())
-            && only(headers, "mcp-method").is_some_and(|v| v == "tools/call")
-            && only(headers, "mcp-name").is_some()
+            && only(headers, "mcp-method").is_some_and(|v| v == "tools/call" || v == "tools/list")
             && !headers
                 .keys()
                 .any(|name| name.as_str().starts_with("mcp-param-"))
@@ -92,7 +96,8 @@ impl Gate {
     }
 }
 
-/// Answers a plain stateless `tools/call` itself; hands every other request to rmcp.
+/// Answers a plain stateless `tools/call` or `tools/list` itself; hands every other request
+/// to rmcp.
 pub(super) async fn answer(
     State(direct): State<Arc<DirectCalls>>,
     request: Request,
@@ -104,49 +109,82 @@ pub(super) async fn answer(
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES as usize).await {
         Ok(bytes) => bytes,
-        // The client went away or sent less than it announced.
+        // The client went away or sent less than it announced (rmcp answers 500 too).
         Err(e) => {
             return (
-                StatusCode::BAD_REQUEST,
+                StatusCode::INTERNAL_SERVER_ERROR,
                 format!("cannot read the body: {e}"),
             )
                 .into_response();
         }
     };
-    let Some((id, params)) =
-        plain_call(&bytes, &parts.headers, |name| direct.server.has_tool(name))
-    else {
-        return next
-            .run(Request::from_parts(parts, Body::from(bytes)))
-            .await;
-    };
-    let caller = crate::server::caller_in(&parts.extensions);
-    let args = params.arguments.unwrap_or_default();
-    match direct.server.call_as(&params.name, args, caller).await {
-        Ok(result) => json_response(
-            StatusCode::OK,
-            &ServerJsonRpcMessage::response(ServerResult::from(CallToolResponse::from(result)), id),
-        ),
-        // As rmcp answers a stateless request's error (only an unknown tool gets here, and
-        // it was looked up above, so this is for a server that changes under us).
-        Err(error) => {
-            let status = if error.code == rmcp::model::ErrorCode::METHOD_NOT_FOUND {
-                StatusCode::NOT_FOUND
-            } else {
-                StatusCode::OK
-            };
-            json_response(status, &ServerJsonRpcMessage::error(error, Some(id)))
+    let server = &direct.server;
+    match plain_request(&bytes, &parts.headers, |name| server.has_tool(name)) {
+        Some(Plain::Call(id, params)) => {
+            // In its own task, as rmcp runs a handler: a client that hangs up does not cut the
+            // upstream request short, nor the audit line written when it ends.
+            let server = server.clone();
+            let call = tokio::spawn(async move {
+                let caller = crate::server::caller_in(&parts.extensions);
+                let args = params.arguments.unwrap_or_default();
+                server.call_as(&params.name, args, caller).await
+            });
+            match call.await {
+                Ok(Ok(result)) => json_response(
+                    StatusCode::OK,
+                    &ServerJsonRpcMessage::response(
+                        ServerResult::from(CallToolResponse::from(result)),
+                        id,
+                    ),
+                ),
+                // `call_as` fails only for an unknown tool, looked up above: a JSON-RPC error
+                // with status 200, as rmcp answers it.
+                Ok(Err(error)) => json_response(
+                    StatusCode::OK,
+                    &ServerJsonRpcMessage::error(error, Some(id)),
+                ),
+                Err(e) => {
+                    tracing::error!("a tool call failed: {e}");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "the call failed").into_response()
+                }
+            }
+        }
+        Some(Plain::List(id, cursor)) => {
+            match server.tools_list_line(id, cursor.as_deref(), true) {
+                Some(mut line) => {
+                    line.pop(); // the newline that ends it on stdio
+                    json_bytes(StatusCode::OK, line)
+                }
+                // Under a policy, or a cursor the handler refuses: rmcp answers.
+                None => {
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
+                }
+            }
+        }
+        None => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
     }
 }
 
-/// The request id and parameters when `body` is a stateless 2026-07-28 `tools/call` of a tool
-/// the server has, named as the `Mcp-Name` header says.
-fn plain_call(
+/// A request this path answers itself.
+enum Plain {
+    /// `tools/call` of a tool the server has.
+    Call(rmcp::model::RequestId, rmcp::model::CallToolRequestParams),
+    /// `tools/list` at a cursor.
+    List(rmcp::model::RequestId, Option<String>),
+}
+
+/// What `body` asks for, when it is a stateless 2026-07-28 `tools/call` of a tool the server
+/// has (named as the `Mcp-Name` header says) or `tools/list`, with an `Mcp-Method` header
+/// that matches.
+fn plain_request(
     body: &[u8],
     headers: &HeaderMap,
     has_tool: impl Fn(&str) -> bool,
-) -> Option<(rmcp::model::RequestId, rmcp::model::CallToolRequestParams)> {
+) -> Option<Plain> {
     let ClientJsonRpcMessage::Request(request) = serde_json::from_slice(body).ok()? else {
         return None;
     };
@@ -155,16 +193,28 @@ fn plain_call(
         && meta
             .missing_required_keys(&ProtocolVersion::V_2026_07_28)
             .is_empty();
-    let ClientRequest::CallToolRequest(call) = request.request else {
+    if !meta_fits {
         return None;
-    };
-    let params = call.params;
-    let plain = meta_fits
-        && params.input_responses.is_none()
-        && params.request_state.is_none()
-        && only(headers, "mcp-name") == Some(params.name.as_ref())
-        && has_tool(&params.name);
-    plain.then_some((request.id, params))
+    }
+    let method = only(headers, "mcp-method");
+    let name = only(headers, "mcp-name");
+    match request.request {
+        ClientRequest::CallToolRequest(call) => {
+            let params = call.params;
+            let plain = method == Some("tools/call")
+                && params.input_responses.is_none()
+                && params.request_state.is_none()
+                && name == Some(params.name.as_ref())
+                && has_tool(&params.name);
+            plain.then_some(Plain::Call(request.id, params))
+        }
+        ClientRequest::ListToolsRequest(list) => {
+            let plain = method == Some("tools/list") && !headers.contains_key("mcp-name");
+            let cursor = list.params.and_then(|p| p.cursor);
+            plain.then_some(Plain::List(request.id, cursor))
+        }
+        _ => None,
+    }
 }
 
 /// The one value of a header, when it is there exactly once and is visible ASCII.
@@ -177,7 +227,7 @@ fn only<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     value.to_str().ok()
 }
 
-/// Whether `Accept` names both media types rmcp requires, with no weights to weigh.
+/// Whether `Accept` names both media types rmcp requires, with no weights or quotes to weigh.
 fn accepts_json_and_event_stream(headers: &HeaderMap) -> bool {
     let mut json = false;
     let mut events = false;
@@ -187,7 +237,7 @@ fn accepts_json_and_event_stream(headers: &HeaderMap) -> bool {
         };
         for range in value.split(',') {
             let range = range.trim();
-            if range.contains(';') {
+            if range.contains([';', '"']) {
                 return false;
             }
             json |= range.eq_ignore_ascii_case("application/json");
@@ -200,21 +250,26 @@ fn accepts_json_and_event_stream(headers: &HeaderMap) -> bool {
 /// A JSON-RPC answer as rmcp sends one in JSON response mode.
 fn json_response(status: StatusCode, message: &ServerJsonRpcMessage) -> Response {
     match serde_json::to_vec(message) {
-        Ok(body) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            body,
-        )
-            .into_response(),
+        Ok(body) => json_bytes(status, body),
         Err(e) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("cannot serialize the answer: {e}"),
         )
             .into_response(),
     }
+}
+
+/// A JSON body with its status.
+fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -255,7 +310,7 @@ mod tests {
 
     fn taken(headers: &HeaderMap, body: &Value) -> bool {
         direct(&["localhost", "127.0.0.1", "::1"]).headers_fit(&Method::POST, headers)
-            && plain_call(body.to_string().as_bytes(), headers, |name| {
+            && plain_request(body.to_string().as_bytes(), headers, |name| {
                 name == "getPet"
             })
             .is_some()
@@ -264,14 +319,38 @@ mod tests {
     #[test]
     fn a_plain_stateless_call_is_answered_directly() {
         assert!(taken(&plain_headers(), &plain_body()));
-        let (id, params) = plain_call(
+        let Some(Plain::Call(id, params)) = plain_request(
             plain_body().to_string().as_bytes(),
             &plain_headers(),
             |_| true,
-        )
-        .unwrap();
+        ) else {
+            panic!("a plain call");
+        };
         assert_eq!(id, rmcp::model::RequestId::Number(7));
         assert_eq!(params.arguments.unwrap()["id"], 1);
+
+        // A list needs no Mcp-Name, and may carry a cursor.
+        let mut headers = plain_headers();
+        headers.insert("mcp-method", HeaderValue::from_static("tools/list"));
+        headers.remove("mcp-name");
+        let mut body = plain_body();
+        body["method"] = "tools/list".into();
+        body["params"] = json!({"cursor": "12", "_meta": body["params"]["_meta"].clone()});
+        assert!(taken(&headers, &body));
+        let Some(Plain::List(_, cursor)) =
+            plain_request(body.to_string().as_bytes(), &headers, |_| false)
+        else {
+            panic!("a plain list");
+        };
+        assert_eq!(cursor.as_deref(), Some("12"));
+        headers.insert("mcp-name", HeaderValue::from_static("getPet"));
+        assert!(
+            !taken(&headers, &body),
+            "a list with Mcp-Name is rmcp's to judge"
+        );
+        headers.remove("mcp-name");
+        headers.insert("mcp-method", HeaderValue::from_static("tools/call"));
+        assert!(!taken(&headers, &body), "Mcp-Method must match the body");
     }
 
     #[test]
@@ -282,6 +361,7 @@ mod tests {
             ("mcp-protocol-version", Some("2025-11-25")),
             ("mcp-protocol-version", None),
             ("mcp-method", Some("tools/list")),
+            ("mcp-method", Some("prompts/list")),
             ("mcp-method", None),
             ("mcp-name", Some("other")),
             ("mcp-name", None),
@@ -289,6 +369,7 @@ mod tests {
             ("content-type", Some("text/plain")),
             ("accept", Some("application/json")),
             ("accept", Some("application/json;q=0, text/event-stream")),
+            ("accept", Some("x\"y, application/json, text/event-stream")),
             ("content-length", None),
             ("content-length", Some("100000000")),
             ("host", Some("evil.example:8080")),
@@ -334,7 +415,7 @@ mod tests {
             assert!(!taken(&plain_headers(), &body), "{pointer}: {value}");
         }
         assert!(!taken(&plain_headers(), &json!([plain_body()])), "a batch");
-        assert!(plain_call(b"{not json", &plain_headers(), |_| true).is_none());
+        assert!(plain_request(b"{not json", &plain_headers(), |_| true).is_none());
     }
 
     #[test]

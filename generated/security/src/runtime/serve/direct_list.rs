@@ -21,7 +21,6 @@ use rmcp::model::{
 use rmcp::transport::Transport;
 use rmcp::transport::async_rw::AsyncRwTransport;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -32,31 +31,32 @@ use tokio_util::sync::PollSender;
 const QUEUED_LINES: usize = 16;
 
 /// rmcp's transport over `read`, with the direct `tools/list` path in front of it.
-pub(super) struct DirectStdio<R: AsyncRead, W: AsyncWrite> {
+pub(super) struct DirectStdio<R: AsyncRead> {
     inner: AsyncRwTransport<RoleServer, R, LineSink>,
     server: McpServer,
     lines: mpsc::Sender<Vec<u8>>,
-    session: Arc<Mutex<Session>>,
-    _write: std::marker::PhantomData<fn(W)>,
-}
-
-/// What the transport has seen of a handshake-era session.
-#[derive(Default)]
-struct Session {
-    /// The version rmcp's `initialize` answer settled on.
+    /// A direct answer not yet handed to the writer. rmcp drops a pending `receive` whenever
+    /// another event wins its select loop, so the answer waits here, not in a future.
+    unsent: Option<Vec<u8>>,
+    /// The version rmcp's `initialize` answer settled on (a handshake-era session).
     negotiated: Option<ProtocolVersion>,
     /// Whether the client has said `notifications/initialized`.
     initialized: bool,
+    /// Whether a request carried its own protocol version (a 2026-07-28 session, which rmcp
+    /// holds to per-request metadata from then on).
+    inline: bool,
 }
 
-impl<R, W> DirectStdio<R, W>
+impl<R> DirectStdio<R>
 where
     R: AsyncRead + Send + Unpin + 'static,
-    W: AsyncWrite + Send + Unpin + 'static,
 {
     /// The transport, and the task that writes every line to `write` (it ends, with every
     /// line written, once the transport is dropped).
-    pub(super) fn new(server: McpServer, read: R, write: W) -> (Self, JoinHandle<()>) {
+    pub(super) fn new<W>(server: McpServer, read: R, write: W) -> (Self, JoinHandle<()>)
+    where
+        W: AsyncWrite + Send + Unpin + 'static,
+    {
         let (lines, queue) = mpsc::channel(QUEUED_LINES);
         let writer = tokio::spawn(write_lines(queue, write));
         let sink = LineSink {
@@ -67,8 +67,10 @@ where
             inner: AsyncRwTransport::new(read, sink),
             server,
             lines,
-            session: Arc::default(),
-            _write: std::marker::PhantomData,
+            unsent: None,
+            negotiated: None,
+            initialized: false,
+            inline: false,
         };
         (transport, writer)
     }
@@ -82,30 +84,27 @@ where
             return None;
         };
         let meta = request.request.get_meta();
-        let session = self.session.lock().ok()?;
-        let current_era = match (meta.protocol_version(), &session.negotiated) {
+        let current_era = match (meta.protocol_version(), &self.negotiated) {
             // A 2026-07-28 request carries its own version; rmcp judges any other.
             (Some(version), None) => {
                 let complete = meta.missing_required_keys(&version).is_empty();
                 (version == ProtocolVersion::V_2026_07_28 && complete).then_some(true)?
             }
             // A handshake-era request, once the handshake is over.
-            (None, Some(negotiated)) if session.initialized => {
+            (None, Some(negotiated)) if self.initialized && !self.inline => {
                 negotiated.as_str() >= ProtocolVersion::V_2026_07_28.as_str()
             }
             _ => return None,
         };
-        drop(session);
         let cursor = list.params.as_ref().and_then(|p| p.cursor.as_deref());
         self.server
             .tools_list_line(request.id.clone(), cursor, current_era)
     }
 }
 
-impl<R, W> Transport<RoleServer> for DirectStdio<R, W>
+impl<R> Transport<RoleServer> for DirectStdio<R>
 where
     R: AsyncRead + Send + Unpin + 'static,
-    W: AsyncWrite + Send + Unpin + 'static,
 {
     type Error = std::io::Error;
 
@@ -115,24 +114,40 @@ where
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         if let ServerJsonRpcMessage::Response(response) = &item
             && let ServerResult::InitializeResult(result) = &response.result
-            && let Ok(mut session) = self.session.lock()
         {
-            session.negotiated = Some(result.protocol_version.clone());
+            self.negotiated = Some(result.protocol_version.clone());
         }
         self.inner.send(item)
     }
 
+    // Cancel-safe, as rmcp's select loop needs: a message is taken from the inner transport
+    // and dealt with without awaiting, and waiting for room in the channel loses nothing.
     async fn receive(&mut self) -> Option<ClientJsonRpcMessage> {
         loop {
+            if self.unsent.is_some() {
+                // The line stays in `unsent` until there is room for it.
+                let permit = self.lines.reserve().await.ok()?;
+                permit.send(self.unsent.take()?);
+            }
             let message = self.inner.receive().await?;
-            if let ClientJsonRpcMessage::Notification(note) = &message
-                && let ClientNotification::InitializedNotification(_) = note.notification
-                && let Ok(mut session) = self.session.lock()
-            {
-                session.initialized = true;
+            match &message {
+                ClientJsonRpcMessage::Notification(note)
+                    if matches!(
+                        note.notification,
+                        ClientNotification::InitializedNotification(_)
+                    ) =>
+                {
+                    self.initialized = true;
+                }
+                ClientJsonRpcMessage::Request(request)
+                    if request.request.get_meta().protocol_version().is_some() =>
+                {
+                    self.inline = true;
+                }
+                _ => {}
             }
             match self.direct_answer(&message) {
-                Some(line) => self.lines.send(line).await.ok()?,
+                Some(line) => self.unsent = Some(line),
                 None => return Some(message),
             }
         }
