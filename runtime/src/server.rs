@@ -484,7 +484,7 @@ impl McpServer {
     fn page(&self, start: usize, principal: Option<&Principal>) -> (Vec<Tool>, Option<usize>) {
         let api = &self.inner.api;
         let mut tools = Vec::new();
-        let mut size = 0;
+        let mut cut = PageCut::new(self.inner.options.page_bytes);
         for (i, model) in api.tools.iter().enumerate().skip(start) {
             if !self.inner.policy.may_list(principal, model) {
                 continue;
@@ -499,10 +499,9 @@ impl McpServer {
             }
             let mut counter = ByteCounter(0);
             serde_json::to_writer(&mut counter, &tool).expect("tools serialize");
-            if !tools.is_empty() && size + counter.0 > self.inner.options.page_bytes {
+            if !cut.takes(counter.0) {
                 return (tools, Some(i));
             }
-            size += counter.0;
             tools.push(tool);
         }
         (tools, None)
@@ -568,30 +567,23 @@ impl McpServer {
         // Sized for a page up front, not grown by doubling: a large API's pages are ~0.5 MB.
         let mut tools = Vec::with_capacity(inner.options.page_bytes.min(8 << 20) + (64 << 10));
         tools.push(b'[');
-        let (mut size, mut count, mut next) = (0, 0, None);
+        let mut cut = PageCut::new(inner.options.page_bytes);
+        let mut next = None;
         for (i, tool) in api.tools.iter().enumerate().skip(start) {
-            let object_output = tool.output_schema.as_ref().is_none_or(|schema| {
-                schema.get("type").and_then(serde_json::Value::as_str) == Some("object")
-            });
-            if !current_era && !object_output {
+            if !current_era && !has_object_output(tool) {
                 return None;
             }
             let mark = tools.len();
-            if count > 0 {
+            if cut.count > 0 {
                 tools.push(b',');
             }
             let written = tools.len();
             serde_json::to_writer(&mut tools, &ToolView { api, tool }).ok()?;
-            let tool_size = tools.len() - written;
-            // The same cut as `page`: the page's tools, without separators, stay within
-            // `page_bytes`, and a page always holds at least one tool.
-            if count > 0 && size + tool_size > inner.options.page_bytes {
+            if !cut.takes(tools.len() - written) {
                 tools.truncate(mark);
                 next = Some(i);
                 break;
             }
-            size += tool_size;
-            count += 1;
         }
         tools.push(b']');
         let mut result = ListToolsResult::with_all_items(Vec::new())
@@ -677,6 +669,42 @@ fn sql_result(rows: serde_json::Value) -> rmcp::model::CallToolResult {
         rmcp::model::CallToolResult::success(vec![rmcp::model::ContentBlock::text(text)]);
     result.structured_content = Some(rows);
     result
+}
+
+/// Where a `tools/list` page ends, the one rule both ways of listing follow: the page's
+/// tools, without separators, stay within the page size, and a page always holds one tool.
+struct PageCut {
+    limit: usize,
+    size: usize,
+    count: usize,
+}
+
+impl PageCut {
+    fn new(limit: usize) -> Self {
+        PageCut {
+            limit,
+            size: 0,
+            count: 0,
+        }
+    }
+
+    /// Whether a tool of `size` bytes joins the page (it is counted if it does).
+    fn takes(&mut self, size: usize) -> bool {
+        if self.count > 0 && self.size + size > self.limit {
+            return false;
+        }
+        self.size += size;
+        self.count += 1;
+        true
+    }
+}
+
+/// Whether a tool has no output schema or an object one: what clients before 2026-07-28 take
+/// (rmcp drops any other from their lists).
+fn has_object_output(tool: &model::Tool) -> bool {
+    tool.output_schema.as_ref().is_none_or(|schema| {
+        schema.get("type").and_then(serde_json::Value::as_str) == Some("object")
+    })
 }
 
 /// A writer that only counts.

@@ -2,9 +2,9 @@
 //!
 //! Every file is read once, checked (size, binary content, UTF-8), parsed as JSON or YAML by
 //! looking at its content rather than its extension, and kept with its text so diagnostics can
-//! quote it (a large JSON document's text stays in its file; see
-//! [`Document::lazy_json`]). `$ref`s are resolved relative to the file that contains them; a reference may not
-//! leave the ref root folder and never goes to the network.
+//! quote it (a large JSON document's text stays in its file; see [`Document::lazy_json`]).
+//! `$ref`s are resolved relative to the file that contains them; a reference may not leave
+//! the ref root folder and never goes to the network.
 
 use super::SourceText;
 use super::document::{Document, NodeRef, OpenedFile};

@@ -20,6 +20,14 @@ use tokio_util::sync::CancellationToken;
 mod direct_call;
 mod direct_list;
 
+/// Whether a request carries its own complete 2026-07-28 metadata, as a stateless request
+/// does: what the direct paths answer (rmcp judges any other version).
+fn stateless_2026_07_28(meta: &rmcp::model::RequestMetaObject) -> bool {
+    let version = rmcp::model::ProtocolVersion::V_2026_07_28;
+    meta.protocol_version() == Some(version.clone())
+        && meta.missing_required_keys(&version).is_empty()
+}
+
 /// Why serving stopped with an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

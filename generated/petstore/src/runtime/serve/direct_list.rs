@@ -86,10 +86,7 @@ where
         let meta = request.request.get_meta();
         let current_era = match (meta.protocol_version(), &self.negotiated) {
             // A 2026-07-28 request carries its own version; rmcp judges any other.
-            (Some(version), None) => {
-                let complete = meta.missing_required_keys(&version).is_empty();
-                (version == ProtocolVersion::V_2026_07_28 && complete).then_some(true)?
-            }
+            (Some(_), None) => super::stateless_2026_07_28(meta).then_some(true)?,
             // A handshake-era request, once the handshake is over.
             (None, Some(negotiated)) if self.initialized && !self.inline => {
                 negotiated.as_str() >= ProtocolVersion::V_2026_07_28.as_str()

@@ -190,12 +190,7 @@ fn plain_request(
     let ClientJsonRpcMessage::Request(request) = serde_json::from_slice(body).ok()? else {
         return None;
     };
-    let meta = request.request.get_meta();
-    let meta_fits = meta.protocol_version() == Some(ProtocolVersion::V_2026_07_28)
-        && meta
-            .missing_required_keys(&ProtocolVersion::V_2026_07_28)
-            .is_empty();
-    if !meta_fits {
+    if !super::stateless_2026_07_28(request.request.get_meta()) {
         return None;
     }
     let method = only(headers, "mcp-method");
